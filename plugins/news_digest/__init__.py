@@ -1,0 +1,201 @@
+"""news-digest: a Pelican plugin that turns raw Vietnamese news dumps into a digest site.
+
+The pure pipeline (decode → clean → metadata → …) lives in the sibling modules and is
+importable without Pelican; only ``register()`` and the modules it imports lazily
+(``reader``, ``generators``) touch Pelican.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+THEME_LOCALEDIR_SETTING = "NEWS_DIGEST_LOCALEDIR"
+
+
+def _initialized(pelican) -> None:
+    from . import settings as nd_settings
+    from .dates import load_date_rules
+    from .rules import load_rules
+    from .state import STATE
+
+    nd_settings.apply_defaults(pelican.settings)
+    STATE.reset()
+    # Validate every data file before anything is read or written: a broken rule file
+    # stops the build here with one error naming the file and entry.
+    rules = load_rules(pelican.settings.get("NEWS_DIGEST_DATA_DIR"))
+    load_date_rules(rules)  # officeholders.yaml, events.yaml, dates.yaml
+
+
+def _prefill_cache(pelican) -> None:
+    """Run the pure pipeline over every dump in a process pool before Pelican reads.
+
+    Fills the pipeline cache (NEWS_DIGEST_CACHE_DIR) with NEWS_DIGEST_WORKERS processes so
+    the reader, which Pelican calls one file at a time, only loads results. Serial when
+    NEWS_DIGEST_WORKERS is 1 or the cache is off; dumps already cached are skipped.
+    """
+    import logging
+    import time
+
+    from . import settings as nd_settings
+    from .cache import PipelineCache
+    from .parallel import default_workers, find_dumps, prefill
+
+    settings = pelican.settings
+    nd_settings.apply_defaults(settings)
+    workers = nd_settings.get(settings, "NEWS_DIGEST_WORKERS") or default_workers()
+    directory = nd_settings.cache_dir(settings)
+    if workers <= 1 or not directory:
+        return
+    start = time.perf_counter()
+    jobs = find_dumps(
+        settings["PATH"],
+        settings.get("ARTICLE_PATHS", [""]),
+        settings.get("ARTICLE_EXCLUDES", []),
+        nd_settings.get(settings, "NEWS_DIGEST_DUMP_EXTENSIONS"),
+        settings.get("IGNORE_FILES", [".#*"]),
+    )
+    stats = prefill(jobs, PipelineCache(directory), settings.get("NEWS_DIGEST_DATA_DIR"), workers)
+    logging.getLogger(__name__).info(
+        "news-digest: %d dumps, %d cached, %d processed on %d workers in %.2fs",
+        stats.total,
+        stats.cached,
+        stats.computed,
+        workers,
+        time.perf_counter() - start,
+    )
+
+
+def _readers_init(readers) -> None:
+    from . import settings as nd_settings
+    from .reader import DumpReader
+
+    for ext in nd_settings.get(readers.settings, "NEWS_DIGEST_DUMP_EXTENSIONS"):
+        readers.reader_classes[ext] = DumpReader
+
+
+def _generator_init(generator) -> None:
+    """Give every generator's Jinja environment the language-aware gettext."""
+    from pathlib import Path
+
+    from . import i18n
+
+    localedir = generator.settings.get(THEME_LOCALEDIR_SETTING) or (
+        Path(generator.settings["THEME"]) / "translations"
+    )
+    i18n.install(generator.env, localedir)
+    _install_filters(generator.env)
+
+
+def _install_filters(env) -> None:
+    """Jinja filters of the theme: ``fold_diacritics`` and ``search_folded`` (the search
+    index's folded copy of an article)."""
+    from .search import fold_diacritics, search_folded
+
+    env.filters["fold_diacritics"] = fold_diacritics
+    env.filters["search_folded"] = search_folded
+
+
+def _article_context(generator, metadata) -> None:
+    """Record rejected dumps in the build report (skipped files never become articles)."""
+    from .report import REJECTED, ReportEntry
+    from .state import STATE
+
+    rejection = metadata.get("digest_rejection")
+    if rejection:
+        STATE.report.add(
+            ReportEntry(
+                source=rejection["source"],
+                kind="dump",
+                status=REJECTED,
+                reason=rejection["reason"],
+                line=rejection.get("line"),
+                details={"encoding": rejection["encoding"]} if rejection.get("encoding") else {},
+            )
+        )
+
+
+def _article_pretaxonomy(generator) -> None:
+    """Make slugs unique across the corpus and record every published dump."""
+    import dataclasses
+
+    from .report import PUBLISHED, PUBLISHED_WITH_WARNINGS, ReportEntry
+    from .slugs import assign_unique_slugs
+    from .state import STATE
+
+    articles = [a for a in generator.articles if hasattr(a, "digest")]
+    unique = assign_unique_slugs([(a.digest.source, a.digest.slug) for a in articles])
+    for article in articles:
+        # A private copy: Pelican's content cache (CACHE_CONTENT) pickles the reader's
+        # metadata after this signal, so mutating the shared object would store this
+        # build's slug and warnings and repeat them on the next cached build.
+        digest = article.digest = dataclasses.replace(article.digest, warnings=list(article.digest.warnings))
+        slug = unique[digest.source]
+        if slug != article.slug:
+            article.slug = slug
+            digest.slug = slug
+            digest.warnings.append(
+                _warning(f"slug clash: another dump has this title; published as {slug!r}")
+            )
+        warnings = [w.message + (f" (line {w.line})" if w.line else "") for w in digest.warnings]
+        STATE.report.add(
+            ReportEntry(
+                source=digest.source,
+                kind="dump",
+                status=PUBLISHED_WITH_WARNINGS if warnings else PUBLISHED,
+                reason="; ".join(warnings) if warnings else "published",
+                warnings=warnings,
+                slug=slug,
+                title=digest.meta.display_title,
+                url=article.url,
+                details={"encoding": digest.encoding},
+            )
+        )
+    from .generators import add_english_articles
+
+    add_english_articles(generator)
+
+
+def _warning(message: str):
+    from .model import Warning_
+
+    return Warning_(message)
+
+
+def _get_generators(pelican):
+    from .generators import DigestGenerator
+
+    return DigestGenerator
+
+
+def _get_writer(pelican):
+    from .writer import get_writer
+
+    return get_writer(pelican)
+
+
+def _finalized(pelican) -> None:
+    """Save the incremental writer's state, then index every edition's article pages
+    with Pagefind, so one `pelican content` run gives a complete site (search included).
+    A failing index stops the build: a search page that finds nothing must not ship."""
+    from . import settings as nd_settings
+    from .search import build_search_index
+    from .writer import finalized
+
+    finalized(pelican)
+    if nd_settings.get(pelican.settings, "NEWS_DIGEST_SEARCH_INDEX"):
+        build_search_index(pelican.output_path, nd_settings.get(pelican.settings, "NEWS_DIGEST_LANGUAGES"))
+
+
+def register() -> None:
+    """Connect news-digest to Pelican's signals (called by Pelican's plugin loader)."""
+    from pelican import signals
+
+    signals.initialized.connect(_initialized)
+    signals.initialized.connect(_prefill_cache)
+    signals.readers_init.connect(_readers_init)
+    signals.generator_init.connect(_generator_init)
+    signals.article_generator_context.connect(_article_context)
+    signals.article_generator_pretaxonomy.connect(_article_pretaxonomy)
+    signals.get_generators.connect(_get_generators)
+    signals.get_writer.connect(_get_writer)
+    signals.finalized.connect(_finalized)

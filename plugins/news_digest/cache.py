@@ -1,0 +1,162 @@
+"""A cache of pure-pipeline results, keyed by what the result depends on.
+
+``process_dump(data, source, rules, sidecar)`` is a pure function, so its result (a
+:class:`DigestArticle`, or the :class:`DumpRejected` reason) can be stored and reused when
+none of its inputs changed. The key hashes:
+
+- the dump's bytes (sha256) and its ``source`` path (the article records it, and the slug
+  falls back to the file stem);
+- the editor's sidecar metadata, if any (its canonical JSON);
+- ``rules.version`` (a hash of every YAML data file);
+- the code version: a hash of every ``.py`` file of the package, so a rebuild after any
+  code change never serves a stale result.
+
+Entries are pickles in ``<cache_dir>/<2 hex>/<key>.pickle``, written atomically (temp file
++ ``os.replace``) so parallel writers (the process pool, Dask) never leave a torn file. A
+corrupt or unreadable entry is treated as a miss. The Pelican reader, the process pool and
+``news-digest process`` all go through :class:`PipelineCache`, so they share one cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .model import DigestArticle, DumpRejected
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: Bumped when the entry layout changes; part of every key.
+CACHE_FORMAT = 1
+
+_code_version: str | None = None
+
+
+def code_version() -> str:
+    """Hash of every Python source of the package (computed once per process).
+
+    Hashing the sources, not ``__version__``, means an edited rule function invalidates
+    the cache even when nobody bumps the version number.
+    """
+    global _code_version
+    if _code_version is None:
+        h = hashlib.sha256(str(CACHE_FORMAT).encode())
+        for path in sorted(PACKAGE_DIR.rglob("*.py")):
+            h.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
+            h.update(path.read_bytes())
+        _code_version = h.hexdigest()[:16]
+    return _code_version
+
+
+def cache_key(data: bytes, source: str, rules_version: str, sidecar: dict | None = None) -> str:
+    """The key of one dump's result: content hash + source + sidecar + data + code versions."""
+    h = hashlib.sha256()
+    for part in (
+        hashlib.sha256(data).hexdigest(),
+        source,
+        json.dumps(sidecar, sort_keys=True, default=str, ensure_ascii=False) if sidecar else "",
+        rules_version,
+        code_version(),
+    ):
+        h.update(part.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+@dataclass
+class Rejection:
+    """A cached :class:`DumpRejected` (exceptions are not stored as such)."""
+
+    reason: str
+    line: int | None = None
+
+    def raise_(self) -> None:
+        raise DumpRejected(self.reason, self.line)
+
+
+Result = DigestArticle | Rejection
+
+
+class PipelineCache:
+    """Pickled pipeline results under ``directory``; ``None`` directory = disabled."""
+
+    def __init__(self, directory: str | os.PathLike | None):
+        self.directory = Path(directory) if directory else None
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.directory is not None
+
+    def path_for(self, key: str) -> Path:
+        assert self.directory is not None
+        return self.directory / key[:2] / f"{key}.pickle"
+
+    def get(self, key: str) -> Result | None:
+        """The stored result, or ``None`` on a miss (also for a corrupt entry)."""
+        if self.directory is None:
+            return None
+        try:
+            with open(self.path_for(key), "rb") as fh:
+                value: Any = pickle.load(fh)
+        except FileNotFoundError:
+            self.misses += 1
+            return None
+        except Exception:  # a torn or foreign file is a miss, never a crash
+            self.misses += 1
+            return None
+        if not isinstance(value, (DigestArticle, Rejection)):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
+
+    def has(self, key: str) -> bool:
+        return self.directory is not None and self.path_for(key).is_file()
+
+    def put(self, key: str, value: Result) -> None:
+        if self.directory is None:
+            return
+        path = self.path_for(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def run_pipeline(data: bytes, source: str, rules, sidecar: dict | None = None) -> Result:
+    """``process_dump`` with a rejection returned as a value (so it can be cached)."""
+    from .pipeline import process_dump
+
+    try:
+        return process_dump(data, source, rules, sidecar)
+    except DumpRejected as exc:
+        return Rejection(exc.reason, exc.line)
+
+
+def cached_process(
+    cache: PipelineCache, data: bytes, source: str, rules, sidecar: dict | None = None
+) -> DigestArticle:
+    """``process_dump`` through the cache: load on a hit, compute and store on a miss.
+
+    Raises :class:`DumpRejected` for a rejected dump, exactly like ``process_dump``.
+    """
+    key = cache_key(data, source, rules.version, sidecar) if cache.enabled else ""
+    result = cache.get(key) if cache.enabled else None
+    if result is None:
+        result = run_pipeline(data, source, rules, sidecar)
+        cache.put(key, result)
+    if isinstance(result, Rejection):
+        result.raise_()
+    return result

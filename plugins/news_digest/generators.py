@@ -1,0 +1,608 @@
+"""Pelican glue: the generator that writes news-digest's own pages in every edition."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from jinja2 import pass_context
+from markupsafe import Markup
+from pelican.generators import Generator
+
+from . import browse
+from . import settings as nd_settings
+from .editions import Edition, alternates, get_editions
+from .feeds import FEED_KINDS, FeedEntry, FeedSpec, feed_paths, render_feed
+from .rules import load_rules
+from .state import STATE
+
+logger = logging.getLogger(__name__)
+
+
+class DigestGenerator(Generator):
+    """Writes the pages that are news-digest's own (build report, topic, entity, date, story
+    pages …) once per edition, through :meth:`write_page`."""
+
+    def generate_context(self):
+        self.editions: list[Edition] = get_editions(nd_settings.get(self.settings, "NEWS_DIGEST_LANGUAGES"))
+        self.articles = [a for a in self.context.get("articles", []) if hasattr(a, "digest")]
+        self.browse_context()
+        self.stories = self.compute_stories()
+
+    def edition_articles(self, edition: Edition) -> list:
+        """The articles of one edition, in the default edition's order (newest first):
+        the Vietnamese originals, or their translations in ``edition.lang``."""
+        if edition.is_default:
+            return list(self.articles)
+        out = []
+        for article in self.articles:
+            out.extend(t for t in getattr(article, "translations", []) if t.lang == edition.lang)
+        return out
+
+    def write_page(
+        self,
+        writer,
+        edition: Edition,
+        rel: str,
+        template: str,
+        paginate: list | None = None,
+        **context,
+    ) -> None:
+        """Render ``template`` to ``rel`` (e.g. "report/index.html") in ``edition``.
+
+        Templates get ``page_lang`` (drives gettext), ``edition_prefix`` (for links to
+        pages of the same edition) and ``alternates`` (hreflang links and the language
+        switcher, pointing at the same page in every edition).
+
+        With ``paginate`` (a list), the page is split like Pelican's index
+        (DEFAULT_PAGINATION per page, PAGINATION_PATTERNS): templates get
+        ``articles_page``, ``articles_paginator``, ``articles_previous_page`` and
+        ``articles_next_page``, and page N's alternates point at page N of every edition.
+        """
+        if paginate is not None:
+            self._write_paginated(writer, edition, rel, template, paginate, **context)
+            return
+        writer.write_file(
+            edition.save_as(rel),
+            self.get_template(template),
+            self.context,
+            relative_urls=self.settings["RELATIVE_URLS"],
+            page_lang=edition.lang,
+            edition_prefix=edition.prefix,
+            alternates=alternates(self.editions, rel),
+            **context,
+        )
+
+    def _write_paginated(self, writer, edition: Edition, rel: str, template: str, objects: list, **context):
+        from pelican.paginator import Paginator
+
+        per_page = (self.settings.get("PAGINATED_TEMPLATES") or {}).get(template) or (
+            self.settings.get("DEFAULT_PAGINATION") or None
+        )
+
+        def paginator(ed: Edition) -> Paginator:
+            return Paginator(ed.save_as(rel), ed.url(rel), objects, self.settings, per_page)
+
+        own = paginator(edition)
+        others = {ed.lang: paginator(ed) for ed in self.editions}
+        for number in range(1, own.num_pages + 1):
+            page = own.page(number)
+            writer.write_file(
+                page.save_as,
+                self.get_template(template),
+                self.context,
+                relative_urls=self.settings["RELATIVE_URLS"],
+                paginated={},
+                page_lang=edition.lang,
+                edition_prefix=edition.prefix,
+                alternates=[{"lang": lang, "url": _page_url(p.page(number))} for lang, p in others.items()],
+                articles_paginator=own,
+                articles_page=page,
+                articles_previous_page=own.page(number - 1) if number > 1 else None,
+                articles_next_page=own.page(number + 1) if number < own.num_pages else None,
+                **context,
+            )
+
+    def generate_output(self, writer):
+        self.write_listings(writer)
+        self.write_report(writer)
+        self.write_browse_pages(writer)
+        self.write_stories(writer)
+        self.write_feeds()
+        self.write_search_pages(writer)
+
+    # ------------------------------------------------------------------ browse pages
+
+    def browse_context(self) -> None:
+        """Build the topic, entity and date indexes (one pass each) and give every
+        template (article pages included) the vocabularies it links with."""
+        rules = load_rules(nd_settings.get(self.settings, "NEWS_DIGEST_DATA_DIR"))
+        self.topic_set = rules.topics
+        self.gazetteer = rules.entities
+        ordered = browse.newest_first(self.articles)
+        self.topic_pages = browse.build_topic_index(ordered, self.topic_set)
+        self.entity_pages = browse.build_entity_index(ordered, self.gazetteer)
+        self.period_index = browse.build_period_index(ordered)
+        self.context["nd_topics"] = self.topic_set.by_id
+        self.context["nd_entities"] = self.gazetteer.by_id
+        self.context["nd_dirs"] = {
+            "topics": browse.TOPICS_DIR,
+            "entities": browse.ENTITIES_DIR,
+            "dates": browse.DATES_DIR,
+        }
+        self.context["nd_card"] = self.card_renderer()
+
+    def card_renderer(self):
+        """``nd_card(article)`` for list templates: an article's card rendered once per
+        edition and page depth, then reused. An article sits on about twenty browse pages
+        (topics, entities, year, month, day), so list pages would otherwise re-render the
+        same card (and recompute Pelican's ``article.url``) twenty times."""
+        template = self.env.get_template("partials/article_card.html")
+        cache: dict[tuple, Markup] = {}
+
+        @pass_context
+        def nd_card(ctx, article) -> Markup:
+            # Browse pages list the default edition's articles: in another edition the
+            # card shows (and links) that edition's translation of the article.
+            lang = ctx.get("page_lang")
+            if lang and getattr(article, "lang", lang) != lang:
+                article = next((t for t in getattr(article, "translations", []) if t.lang == lang), article)
+            key = (id(article), ctx.get("SITEURL"), ctx.get("page_lang"), ctx.get("edition_prefix"))
+            html = cache.get(key)
+            if html is None:
+                html = cache[key] = Markup(template.render({**ctx.get_all(), "article": article}))
+            return html
+
+        return nd_card
+
+    def write_list_page(self, writer, edition: Edition, rel: str, template: str, articles, **context):
+        """A page listing ``articles``, split into pages by Pelican's paginator
+        (``PAGINATED_TEMPLATES[template]`` or DEFAULT_PAGINATION per page); page N's
+        alternates point at page N of every edition."""
+        self.write_page(writer, edition, rel, template, paginate=articles, page_articles=articles, **context)
+
+    def write_browse_pages(self, writer) -> None:
+        """Topic, entity and date pages, in every edition."""
+        groups = browse.group_by_type(self.entity_pages)
+        for edition in self.editions:
+            self.write_page(
+                writer, edition, f"{browse.TOPICS_DIR}/index.html", "topics", topic_pages=self.topic_pages
+            )
+            for tp in self.topic_pages:
+                self.write_list_page(
+                    writer,
+                    edition,
+                    tp.rel,
+                    "topic",
+                    tp.articles,
+                    topic=tp.topic,
+                    feed_topic=tp.topic.slug,
+                    feed_topic_label=tp.topic.display_name(edition.lang),
+                )
+            self.write_page(
+                writer, edition, f"{browse.ENTITIES_DIR}/index.html", "entities", entity_groups=groups
+            )
+            for ep in self.entity_pages:
+                self.write_list_page(
+                    writer, edition, ep.rel, "entity", ep.articles, entity=ep.entity, entity_page=ep
+                )
+            self.write_page(
+                writer, edition, f"{browse.DATES_DIR}/index.html", "dates", period_index=self.period_index
+            )
+            for period in self.period_index.all_periods():
+                self.write_list_page(writer, edition, period.rel, "period", period.articles, period=period)
+            self.write_list_page(
+                writer, edition, browse.period_rel(None), "period", self.period_index.undated, period=None
+            )
+
+    def write_listings(self, writer) -> None:
+        """Home (paginated) and archives of every edition."""
+        for edition in self.editions:
+            articles = self.edition_articles(edition)
+            self.write_page(writer, edition, "index.html", "index", paginate=articles, articles=articles)
+            newest_first = self.settings.get("NEWEST_FIRST_ARCHIVES", True)
+            dates = sorted(articles, key=lambda a: a.date, reverse=newest_first)
+            self.write_page(
+                writer, edition, "archives/index.html", "archives", dates=dates, articles=articles
+            )
+
+    # ----------------------------------------------------------------- stories
+
+    def compute_stories(self) -> list:
+        """Group the articles into stories once per build (stories.py) and give every
+        member article (and its translations) ``digest_story``: the link to its story
+        page and the other outlets' articles, in the article's own edition."""
+        from .stories import StorySettings, group_stories, story_inputs_from_articles
+
+        stories = group_stories(
+            story_inputs_from_articles([a.digest for a in self.articles]),
+            StorySettings.from_settings(self.settings),
+        )
+        by_source = {a.digest.source: a for a in self.articles}
+        for story in stories:
+            members = [by_source[m.id] for m in story.members]
+            for article in members:
+                for version in [article, *getattr(article, "translations", [])]:
+                    edition = self._edition_of(version)
+                    version.digest_story = {
+                        "slug": story.slug,
+                        "url": edition.url(f"stories/{story.slug}/index.html"),
+                        "others": [
+                            self._story_article(other, edition) for other in members if other is not article
+                        ],
+                    }
+        self.context["digest_stories"] = stories
+        logger.info(
+            "news-digest: %d stories covering %d of %d articles",
+            len(stories),
+            sum(len(s.members) for s in stories),
+            len(self.articles),
+        )
+        return stories
+
+    def _edition_of(self, article) -> Edition:
+        lang = getattr(article, "lang", None)
+        return next((e for e in self.editions if e.lang == lang), self.editions[0])
+
+    @staticmethod
+    def _in_edition(article, edition: Edition):
+        """The article's version in an edition's language (its translation), or None."""
+        if getattr(article, "lang", None) == edition.lang:
+            return article
+        return next(
+            (t for t in getattr(article, "translations", []) if getattr(t, "lang", None) == edition.lang),
+            None,
+        )
+
+    def _story_article(self, article, edition: Edition) -> dict:
+        """What a story page (or an article's "also covered by") shows of one article in
+        one edition: its translated title and page when there is one, else the original."""
+        version = self._in_edition(article, edition)
+        shown = version or article
+        # An untranslated version's title is a glossary placeholder, not a headline: show
+        # the original headline (marked with its language) and link the edition's page.
+        titled = article if getattr(shown, "provenance", None) == "none" else shown
+        outlet = article.digest.meta.outlet
+        date = article.digest.meta.date.value
+        return {
+            "title": titled.title,
+            "url": shown.url,
+            "lang": getattr(titled, "lang", None) or self.editions[0].lang,
+            "outlet": outlet.name_en if edition.lang == "en" else outlet.name,
+            "date": date,
+        }
+
+    def write_stories(self, writer) -> None:
+        """One page per story (at least two articles) in every edition, and a list of
+        them at stories/."""
+        by_source = {a.digest.source: a for a in self.articles}
+        listing: dict[str, list[dict]] = {e.lang: [] for e in self.editions}
+        for story in self.stories:
+            for edition in self.editions:
+                members = []
+                for m in story.members:
+                    entry = self._story_article(by_source[m.id], edition)
+                    entry.update(central=m.id == story.central, adds=m.adds)
+                    members.append(entry)
+                central = next(e for e in members if e["central"])
+                page = {
+                    "slug": story.slug,
+                    "url": edition.url(f"stories/{story.slug}/index.html"),
+                    "title": central["title"],
+                    "title_lang": central["lang"],
+                    "outlets": list(dict.fromkeys(e["outlet"] for e in members)),
+                    "members": members,
+                    "date": story.dates[0] if story.dates else None,
+                    "count": len(members),
+                }
+                self.write_page(writer, edition, f"stories/{story.slug}/index.html", "story", story=page)
+                listing[edition.lang].append(page)
+        for edition in self.editions:
+            stories = sorted(listing[edition.lang], key=lambda p: (p["date"] or "", p["slug"]), reverse=True)
+            self.write_page(writer, edition, "stories/index.html", "stories", stories=stories)
+
+    def write_search_pages(self, writer) -> None:
+        """search/ in every edition: Pagefind's UI over that edition's own index."""
+        for edition in self.editions:
+            self.write_page(writer, edition, "search/index.html", "search", bundle="pagefind/")
+
+    def write_report(self, writer) -> None:
+        report = STATE.report
+        report.account_for_all(self.path)
+        report_dir = nd_settings.get(self.settings, "NEWS_DIGEST_REPORT_DIR").strip("/")
+        counts = report.counts()
+        for edition in self.editions:
+            self.write_page(
+                writer,
+                edition,
+                f"{report_dir}/index.html",
+                "report",
+                entries=report.sorted_entries(),
+                counts=counts,
+                report_json=f"{report_dir}/report.json",
+            )
+        out = Path(self.output_path) / report_dir / "report.json"
+        os.makedirs(out.parent, exist_ok=True)
+        out.write_text(report.to_json(), encoding="utf-8")
+        logger.info(
+            "news-digest: %d inputs: %d published, %d with warnings, %d rejected, %d other",
+            counts["total"],
+            counts["published"],
+            counts["published-with-warnings"],
+            counts["rejected"],
+            counts["used"] + counts["ignored"],
+        )
+
+    # -- feeds -----------------------------------------------------------------------------
+
+    def all_language_articles(self) -> list:
+        """Every published article in every language: originals and their translations."""
+        originals = list(self.context.get("articles", []))
+        seen: set[int] = set()
+        out = []
+        for article in originals + [t for a in originals for t in getattr(a, "translations", [])]:
+            if id(article) not in seen:
+                seen.add(id(article))
+                out.append(article)
+        return out
+
+    def site_name(self, lang: str) -> str:
+        name = self.settings.get("SITENAME", "")
+        if lang != self.editions[0].lang:
+            name = self.settings.get(f"SITENAME_{lang.upper()}", name)
+        return name
+
+    def topic_feed_key(self, topic_id: str, lang: str) -> tuple[str, str] | None:
+        """(slug, name in ``lang``) of a topic for its feeds: the same slug as its page."""
+        topic = self.topic_set.by_id.get(topic_id)
+        return (topic.slug, topic.display_name(lang)) if topic else None
+
+    def feed_entry(self, article, digests_by_key: dict) -> FeedEntry | None:
+        """The feed entry of one article (any language), or None if it is undated or not ours."""
+        import datetime as _dt
+        from zoneinfo import ZoneInfo
+
+        from markupsafe import Markup
+
+        from .render import summary_text
+
+        digest = getattr(article, "digest", None) or digests_by_key.get(
+            getattr(article, "translation_key", None)
+        )
+        if digest is None or not digest.meta.date.value:
+            return None
+        lang = getattr(article, "lang", None) or self.editions[0].lang
+        default = lang == self.editions[0].lang
+        tz = ZoneInfo(nd_settings.get(self.settings, "NEWS_DIGEST_TIMEZONE"))
+        published = _dt.datetime.combine(_dt.date.fromisoformat(digest.meta.date.value), _dt.time(), tz)
+        outlet = digest.meta.outlet
+        if default and getattr(article, "digest", None) is not None:
+            summary = summary_text(digest)
+        else:  # a translation's summary may be HTML (e.g. read from Markdown)
+            summary = Markup(getattr(article, "summary", "") or "").striptags()
+        topics = [k for k in (self.topic_feed_key(t.id, lang) for t in digest.topics) if k]
+        return FeedEntry(
+            title=str(article.title),
+            url=article.url,
+            published=published,
+            summary=summary,
+            lang=lang,
+            outlet_id=outlet.id,
+            outlet_name=outlet.name if default else (outlet.name_en or outlet.name),
+            uid=f"tag:news-digest,2024:{lang}/{article.slug}",
+            topics=topics,
+            provenance=None if default else translation_provenance(article),
+        )
+
+    def feed_specs(self) -> list[FeedSpec]:
+        """Every feed of the site: all languages, each edition, each topic per edition."""
+        articles = self.all_language_articles()
+        digests_by_key = {
+            getattr(a, "translation_key", None): a.digest for a in articles if hasattr(a, "digest")
+        }
+        entries = [e for e in (self.feed_entry(a, digests_by_key) for a in articles) if e]
+        both = " · ".join(self.site_name(e.lang) for e in self.editions)
+        specs = [
+            FeedSpec(path, kind, both, None, "", entries) for kind, path in feed_paths("", "all").items()
+        ]
+        for edition in self.editions:
+            mine = [e for e in entries if e.lang == edition.lang]
+            name = self.site_name(edition.lang)
+            home = edition.url("index.html")
+            for kind, path in feed_paths(edition.prefix, edition.lang).items():
+                specs.append(FeedSpec(path, kind, name, edition.lang, home, mine))
+            # One feed per topic page (even when its articles are all undated), so a topic
+            # page's feed links always resolve.
+            topics = [(tp.topic.slug, tp.topic.display_name(edition.lang)) for tp in self.topic_pages]
+            for slug, label in topics:
+                in_topic = [e for e in mine if any(s == slug for s, _ in e.topics)]
+                for kind, path in feed_paths(edition.prefix, f"topics/{slug}").items():
+                    specs.append(FeedSpec(path, kind, f"{name} — {label}", edition.lang, home, in_topic))
+        return specs
+
+    def write_feeds(self) -> None:
+        siteurl = "" if self.settings.get("RELATIVE_URLS") else self.settings.get("SITEURL", "")
+        max_items = self.settings.get("FEED_MAX_ITEMS")
+        specs = self.feed_specs()
+        for spec in specs:
+            out = Path(self.output_path) / spec.path
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(render_feed(spec, siteurl, max_items), encoding="utf-8")
+        logger.info("news-digest: wrote %d feeds (%s)", len(specs), "/".join(FEED_KINDS))
+
+
+def translation_provenance(article) -> str:
+    """human / machine / none for a translated article, whichever attribute carries it
+    (``translation_provenance`` or ``provenance`` metadata, or the translation object);
+    "none" when nothing says it was translated: a feed never claims a translation."""
+    for value in (
+        getattr(article, "translation_provenance", None),
+        getattr(article, "provenance", None),
+        getattr(getattr(article, "digest_translation", None), "provenance", None),
+    ):
+        if value in ("human", "machine", "none"):
+            return value
+    return "none"
+
+
+def _shorten(text: str, max_chars: int = 280) -> str:
+    """A card summary cut at a word boundary, like the Vietnamese ``summary_text``."""
+    if len(text) <= max_chars:
+        return text
+    return text[:max_chars].rsplit(" ", 1)[0] + " …"
+
+
+def _page_url(page) -> str:
+    url = page.url
+    return url[: -len("index.html")] if url.endswith("index.html") else url
+
+
+# --- English edition of articles (issue 6) -------------------------------------------
+# English articles are Pelican Article objects (lang "en", same slug and translation_key
+# as the Vietnamese one) added to the ArticlesGenerator's ``translations``: Pelican writes
+# them at ARTICLE_LANG_SAVE_AS and links them through ``article.translations``.
+
+
+def load_sidecars(content_dir: str | os.PathLike, translations_dir: str):
+    """Read and parse every ``<stem>.en.md`` under the translations directory.
+
+    Returns ({stem: Sidecar}, [ReportEntry for unusable files]). Parsing is pure
+    (translate.sidecar.parse_sidecar); only the file reading is here.
+    """
+    from .report import REJECTED, ReportEntry
+    from .translate import SidecarError, parse_sidecar
+    from .translate.sidecar import stem_of
+
+    root = Path(content_dir)
+    base = root / translations_dir
+    sidecars, problems = {}, []
+    if not base.is_dir():
+        return sidecars, problems
+    for path in sorted(base.rglob("*.md")):
+        rel = path.relative_to(root).as_posix()
+        if stem_of(path.name) is None:
+            continue  # not ours: the report lists it as ignored
+        try:
+            raw = path.read_bytes()
+            sidecar = parse_sidecar(raw.decode("utf-8"), rel)
+        except UnicodeDecodeError:
+            problems.append(ReportEntry(rel, "translation", REJECTED, "not UTF-8 text"))
+            continue
+        except SidecarError as exc:
+            problems.append(ReportEntry(rel, "translation", REJECTED, str(exc)))
+            continue
+        sidecars[sidecar.stem] = sidecar
+    return sidecars, problems
+
+
+def build_translation_chain(settings: dict, content_dir: str, rules):
+    """The chain for this build: sidecars, then the MT model if set, then the glossary."""
+    from .translate import (
+        Glossary,
+        GlossaryTranslator,
+        ModelTranslator,
+        SidecarTranslator,
+        TranslationChain,
+    )
+
+    sidecars, problems = load_sidecars(content_dir, nd_settings.get(settings, "NEWS_DIGEST_TRANSLATIONS_DIR"))
+    translators = [SidecarTranslator(sidecars)]
+    model_dir = nd_settings.get(settings, "NEWS_DIGEST_MT_MODEL")
+    if model_dir:
+        translators.append(ModelTranslator(model_dir))
+    translators.append(
+        GlossaryTranslator(Glossary.from_yaml_docs(rules.raw.get("topics"), rules.raw.get("entities")))
+    )
+    return TranslationChain(translators), sidecars, problems
+
+
+def locale_date(date, lang: str) -> str:
+    """A publication date in the page's language: "1 tháng 6, 2023" / "June 1, 2023"."""
+    from babel.dates import format_date
+
+    return format_date(date, format="long", locale=lang)
+
+
+def add_english_articles(generator) -> None:
+    """Create the English counterpart of every news-digest article (after unique slugs)."""
+    from pelican.contents import Article
+
+    from .render import paragraphs_html
+    from .report import IGNORED, REJECTED, USED, ReportEntry
+    from .rules import load_rules
+
+    settings = generator.settings
+    languages = nd_settings.get(settings, "NEWS_DIGEST_LANGUAGES")
+    originals = [a for a in generator.articles if hasattr(a, "digest")]
+    for article in originals:
+        if not article.undated:
+            article.locale_date = locale_date(article.date, article.lang)
+    if "en" not in languages[1:]:
+        return
+    rules = load_rules(nd_settings.get(settings, "NEWS_DIGEST_DATA_DIR"))
+    chain, sidecars, problems = build_translation_chain(settings, generator.path, rules)
+    for entry in problems:
+        STATE.report.add(entry)
+    by_stem = {}
+    for article in originals:
+        digest = article.digest
+        translation = chain.translate(digest)
+        by_stem.setdefault(digest.stem, []).append(article)
+        has_text = translation.provenance != "none" and translation.paragraphs
+        summary = _shorten(translation.paragraphs[0]) if has_text else ""
+        metadata = {
+            "title": translation.title,
+            "slug": article.slug,
+            "date": article.date,
+            "lang": "en",
+            "translation_key": article.translation_key,
+            "summary": summary,
+            "digest": digest,
+            "undated": article.undated,
+            "digest_translation": translation,  # not "translation": Pelican reads that key
+            "provenance": translation.provenance,
+        }
+        content = translation.html or paragraphs_html(translation.paragraphs)
+        english = Article(
+            content, metadata, settings=settings, source_path=article.source_path, context=generator.context
+        )
+        if not english.undated:
+            english.locale_date = locale_date(english.date, "en")
+        english.translations = [article]
+        article.translations = [t for t in article.translations if t.lang != "en"] + [english]
+        generator.translations.append(english)
+    for article in originals:
+        for version in [article, *article.translations]:
+            version.alternates = article_alternates(version, languages)
+    for stem, sidecar in sidecars.items():
+        if stem in by_stem:
+            art = by_stem[stem][0]
+            STATE.report.add(
+                ReportEntry(
+                    sidecar.path,
+                    "translation",
+                    USED,
+                    f"human translation of {art.digest.source}",
+                    title=sidecar.title,
+                    url=art.translations[-1].url,
+                )
+            )
+        else:
+            STATE.report.add(
+                ReportEntry(
+                    sidecar.path,
+                    "translation",
+                    IGNORED,
+                    f"names no published dump: no dump with stem {stem!r}",
+                )
+            )
+    for name, message in chain.errors.items():
+        source = f"NEWS_DIGEST_MT_MODEL={nd_settings.get(settings, 'NEWS_DIGEST_MT_MODEL')}"
+        STATE.report.add(ReportEntry(source, "model", REJECTED, f"{name} translator disabled: {message}"))
+
+
+def article_alternates(article, languages: list[str]) -> list[dict[str, str]]:
+    """hreflang alternates of an article page: itself and its translations, edition order."""
+    versions = {a.lang: a for a in [article, *getattr(article, "translations", [])]}
+    return [{"lang": lang, "url": versions[lang].url} for lang in languages if lang in versions]

@@ -1,0 +1,214 @@
+"""Run the pure pipeline over many dumps at once and fill the :mod:`cache`.
+
+Each dump is independent of every other (decode → clean → metadata → … only look at
+one dump), so the corpus is embarrassingly parallel. :func:`prefill` finds the dumps whose
+result is not cached yet and runs them on a ``ProcessPoolExecutor`` (or serially when
+``workers == 1``); the workers write the cache themselves and send back only counts, so
+the parent never holds every article in memory. The Pelican reader then just loads.
+
+``news-digest process --engine dask`` (:mod:`news_digest.dask_engine`) runs the same
+:func:`process_one` on a Dask cluster.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cache import PipelineCache, Rejection, cache_key, run_pipeline
+from .model import DumpRejected
+from .rules import load_rules, load_yaml
+
+#: A dump larger than this is left to the reader, which rejects it with a reason.
+MAX_DUMP_BYTES = 64 * 1024 * 1024
+#: Dumps per task: large enough to amortise pickling and scheduling, small enough to balance.
+BATCH_SIZE = 64
+#: Fewer uncached dumps than this are processed in this process: starting workers would
+#: cost more than it saves (and small test sites never fork).
+MIN_PARALLEL = 32
+
+
+@dataclass(frozen=True)
+class Job:
+    """One dump to process: its file and its path relative to the content directory."""
+
+    path: str
+    source: str
+
+
+@dataclass
+class PrefillStats:
+    total: int = 0
+    cached: int = 0
+    computed: int = 0
+    rejected: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def read_sidecar(path: Path) -> dict | None:
+    """The editor's ``<stem>.meta.yaml`` beside a dump, if there is one (safe-loaded).
+
+    Raises :class:`DumpRejected` when it is not a mapping, like the reader does.
+    """
+    side = path.with_name(path.name.rsplit(".", 1)[0] + ".meta.yaml")
+    if not side.is_file():
+        return None
+    # Sidecars hold a title, a date, an author: they never need YAML aliases, so any
+    # alias is refused (an anchors/aliases "billion laughs" bomb is rejected by name).
+    doc = load_yaml(side, max_aliases=0)
+    if not isinstance(doc, dict):
+        raise DumpRejected(f"{side.name}: sidecar metadata must be a mapping")
+    return doc
+
+
+def find_dumps(
+    content_dir: str | os.PathLike,
+    paths: Iterable[str] = ("",),
+    excludes: Iterable[str] = (),
+    extensions: Iterable[str] = ("txt",),
+    ignore_files: Iterable[str] = (".#*",),
+) -> list[Job]:
+    """Every dump Pelican's article generator will read, like its ``get_files``.
+
+    ``paths`` and ``excludes`` are relative to ``content_dir`` (ARTICLE_PATHS,
+    ARTICLE_EXCLUDES); ``ignore_files`` are glob patterns (IGNORE_FILES).
+    """
+    root = Path(content_dir).resolve()
+    excluded = {str(Path(e)) for e in excludes}
+    exts = tuple("." + e.lstrip(".") for e in extensions)
+    ignore = tuple(ignore_files)
+    jobs: dict[str, Job] = {}
+    for sub in paths or ("",):
+        start = root / sub if sub else root
+        if start.is_file():
+            candidates: Iterator[tuple[str, list[str], list[str]]] = iter(
+                [(str(start.parent), [], [start.name])]
+            )
+        else:
+            candidates = os.walk(start, followlinks=True)
+        for dirpath, dirnames, filenames in candidates:
+            rel_dir = Path(dirpath).relative_to(root)
+            dirnames[:] = sorted(
+                d
+                for d in dirnames
+                if str(rel_dir / d) not in excluded and not any(fnmatch.fnmatch(d, p) for p in ignore)
+            )
+            for name in sorted(filenames):
+                if name.endswith(exts) and not any(fnmatch.fnmatch(name, p) for p in ignore):
+                    source = (rel_dir / name).as_posix()
+                    jobs.setdefault(source, Job(os.path.join(dirpath, name), source))
+    return [jobs[k] for k in sorted(jobs)]
+
+
+def load_job(job: Job) -> tuple[bytes, dict | None] | None:
+    """The bytes and sidecar of a job, or ``None`` when the reader must decide (too large,
+    unreadable, bad sidecar): the reader reports those with their reason."""
+    path = Path(job.path)
+    try:
+        if path.stat().st_size > MAX_DUMP_BYTES:
+            return None
+        return path.read_bytes(), read_sidecar(path)
+    except (OSError, DumpRejected, Exception):
+        return None
+
+
+def process_one(data: bytes, source: str, rules, sidecar: dict | None) -> tuple[str, object]:
+    """Key and result of one dump (a :class:`DigestArticle` or a :class:`Rejection`)."""
+    return cache_key(data, source, rules.version, sidecar), run_pipeline(data, source, rules, sidecar)
+
+
+# -- process pool ----------------------------------------------------------------------
+_worker: dict = {}
+
+
+def _init_worker(data_dir: str | None, cache_dir: str) -> None:
+    _worker["rules"] = load_rules(data_dir)
+    _worker["cache"] = PipelineCache(cache_dir)
+
+
+def _run_batch(jobs: list[Job]) -> tuple[int, int, list[str]]:
+    """Worker side: process a batch and write each result to the cache."""
+    rules, cache = _worker["rules"], _worker["cache"]
+    done = rejected = 0
+    errors = []
+    for job in jobs:
+        loaded = load_job(job)
+        if loaded is None:
+            continue
+        data, sidecar = loaded
+        try:
+            key, result = process_one(data, job.source, rules, sidecar)
+        except Exception as exc:  # the reader reports it again with its reason
+            errors.append(f"{job.source}: {type(exc).__name__}: {exc}")
+            continue
+        cache.put(key, result)
+        done += 1
+        rejected += isinstance(result, Rejection)
+    return done, rejected, errors
+
+
+def missing_jobs(jobs: Iterable[Job], cache: PipelineCache, rules_version: str) -> tuple[list[Job], int]:
+    """The jobs whose result is not in the cache, and how many were cached."""
+    todo, cached = [], 0
+    for job in jobs:
+        loaded = load_job(job)
+        if loaded is None:
+            continue
+        data, sidecar = loaded
+        if cache.has(cache_key(data, job.source, rules_version, sidecar)):
+            cached += 1
+        else:
+            todo.append(job)
+    return todo, cached
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def prefill(
+    jobs: list[Job],
+    cache: PipelineCache,
+    data_dir: str | os.PathLike | None = None,
+    workers: int | None = None,
+    batch_size: int = BATCH_SIZE,
+    min_parallel: int = MIN_PARALLEL,
+) -> PrefillStats:
+    """Process every job whose result is not cached, in ``workers`` processes.
+
+    ``workers == 1`` (or fewer than ``min_parallel`` uncached dumps) runs serially in this
+    process: same code, same results.
+    """
+    if not cache.enabled:
+        raise ValueError("prefill needs an enabled PipelineCache (a directory)")
+    rules = load_rules(data_dir)
+    stats = PrefillStats(total=len(jobs))
+    todo, stats.cached = missing_jobs(jobs, cache, rules.version)
+    if not todo:
+        return stats
+    workers = max(1, workers or default_workers())
+    data_arg = str(data_dir) if data_dir else None
+    batches = [todo[i : i + batch_size] for i in range(0, len(todo), batch_size)]
+    if workers == 1 or len(todo) < max(2, min_parallel):
+        _init_worker(data_arg, str(cache.directory))
+        results = [_run_batch(b) for b in batches]
+    else:
+        # Smaller batches when there is little work, so every worker gets some.
+        if len(batches) < workers * 4:
+            size = max(1, -(-len(todo) // (workers * 4)))
+            batches = [todo[i : i + size] for i in range(0, len(todo), size)]
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(batches)),
+            initializer=_init_worker,
+            initargs=(data_arg, str(cache.directory)),
+        ) as pool:
+            results = [f.result() for f in as_completed([pool.submit(_run_batch, b) for b in batches])]
+    for done, rejected, errors in results:
+        stats.computed += done
+        stats.rejected += rejected
+        stats.errors.extend(errors)
+    return stats

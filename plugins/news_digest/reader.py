@@ -1,0 +1,141 @@
+"""Pelican glue: a reader that runs the pure pipeline on one dump file."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import os
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pelican.readers import BaseReader
+
+from . import settings as nd_settings
+from .cache import PipelineCache, cached_process
+from .model import DumpRejected
+from .parallel import read_sidecar
+from .render import article_html, summary_text
+from .rules import DataFileError, Rules, load_rules
+
+logger = logging.getLogger(__name__)
+
+#: A dump larger than this is rejected before it is read (bounded memory).
+MAX_DUMP_BYTES = 64 * 1024 * 1024
+
+
+def content_relpath(path: str | os.PathLike, settings: dict) -> str:
+    """Path of an input relative to the content directory, with forward slashes."""
+    # Fast path without resolving symlinks (one lstat per path component per file).
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(settings.get("PATH", ".")))
+    if not rel.startswith(".."):
+        return Path(rel).as_posix()
+    root = Path(settings.get("PATH", ".")).resolve()
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        pass
+    # A symlink (dangling, or pointing elsewhere) is named by where it sits, not its target.
+    plain = os.path.relpath(os.path.abspath(path), os.path.abspath(settings.get("PATH", ".")))
+    if not plain.startswith(".."):
+        return Path(plain).as_posix()
+    return Path(path).as_posix()
+
+
+def sidecar_path(path: Path) -> Path:
+    return path.with_name(path.name.rsplit(".", 1)[0] + ".meta.yaml")
+
+
+def read_sidecar_meta(path: Path) -> dict | None:
+    """The editor's <stem>.meta.yaml beside a dump, if there is one (safe-loaded).
+
+    Sidecars hold a title, a date, an author: they never need YAML aliases, so any alias
+    is refused (an anchors/aliases "billion laughs" bomb is rejected, naming the file).
+    """
+    return read_sidecar(path)
+
+
+def _record_sidecar(path: Path, rel: str, settings: dict, rejection: str | None) -> None:
+    """Account for a dump's <stem>.meta.yaml in the build report (used or rejected)."""
+    from .report import REJECTED, USED, ReportEntry
+    from .state import STATE
+
+    side = sidecar_path(path)
+    if not side.is_file() and not rejection:
+        return
+    side_rel = content_relpath(side, settings)
+    if rejection:
+        STATE.report.add(ReportEntry(side_rel, "sidecar", REJECTED, rejection))
+    else:
+        STATE.report.add(ReportEntry(side_rel, "sidecar", USED, f"metadata for {rel}"))
+
+
+class DumpReader(BaseReader):
+    """Reads raw news dumps (``*.txt``) into articles through the pure pipeline."""
+
+    enabled = True
+    file_extensions = ["txt"]
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self._rules: Rules | None = None
+        self.cache = PipelineCache(nd_settings.cache_dir(settings))
+
+    @property
+    def rules(self) -> Rules:
+        if self._rules is None:
+            self._rules = load_rules(nd_settings.get(self.settings, "NEWS_DIGEST_DATA_DIR"))
+        return self._rules
+
+    def read(self, source_path):
+        rel = content_relpath(source_path, self.settings)
+        path = Path(source_path)
+        try:
+            size = path.stat().st_size
+            if size > MAX_DUMP_BYTES:
+                raise DumpRejected(f"file too large: {size} bytes (limit {MAX_DUMP_BYTES})")
+            try:
+                sidecar = read_sidecar_meta(path)
+            except (DataFileError, DumpRejected) as exc:
+                reason = str(exc) if isinstance(exc, DataFileError) else exc.reason
+                reason = reason.replace(
+                    str(sidecar_path(path)), content_relpath(sidecar_path(path), self.settings)
+                )
+                _record_sidecar(path, rel, self.settings, reason)
+                raise DumpRejected(f"sidecar metadata rejected: {reason}") from None
+            _record_sidecar(path, rel, self.settings, None)
+            # No local name keeps the bytes: the pipeline frees them once decoded.
+            digest = cached_process(self.cache, path.read_bytes(), rel, self.rules, sidecar)
+        except DumpRejected as exc:
+            return self._rejected(rel, exc.reason, exc.line, getattr(exc, "encoding", None))
+        except DataFileError as exc:
+            return self._rejected(rel, str(exc))
+        except OSError as exc:
+            return self._rejected(rel, f"cannot read file {rel}: {exc.strerror or exc}")
+        except Exception as exc:  # one broken dump must never stop the build
+            logger.exception("news-digest: internal error on %s", rel)
+            return self._rejected(rel, f"internal error: {type(exc).__name__}: {exc}")
+        tz = ZoneInfo(nd_settings.get(self.settings, "NEWS_DIGEST_TIMEZONE"))
+        if digest.meta.date.value:
+            date = _dt.datetime.combine(_dt.date.fromisoformat(digest.meta.date.value), _dt.time(), tz)
+        else:
+            # Pelican sorts by date; undated articles sort last and are flagged.
+            date = _dt.datetime(1970, 1, 1, tzinfo=tz)
+        metadata = {
+            "title": digest.meta.display_title,
+            "slug": digest.slug,
+            "date": date,
+            "lang": self.settings.get("DEFAULT_LANG", "vi"),
+            "translation_key": rel,
+            "summary": summary_text(digest),
+            "digest": digest,
+            "undated": digest.meta.date.value is None,
+        }
+        return article_html(digest), metadata
+
+    def _rejected(self, rel: str, reason: str, line: int | None = None, encoding: str | None = None):
+        logger.warning("news-digest: rejected %s: %s", rel, reason)
+        return "", {
+            "status": "skip",
+            "title": rel,
+            "digest_rejection": {"source": rel, "reason": reason, "line": line, "encoding": encoding},
+        }

@@ -1,0 +1,70 @@
+"""Build report: every input file under content/ with its status and the reason."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+PUBLISHED = "published"
+PUBLISHED_WITH_WARNINGS = "published-with-warnings"
+REJECTED = "rejected"
+USED = "used"  # an auxiliary file (translation sidecar, .meta.yaml) that was applied
+IGNORED = "ignored"  # a file that is not an input of ours
+
+STATUSES = (PUBLISHED, PUBLISHED_WITH_WARNINGS, REJECTED, USED, IGNORED)
+
+
+@dataclass
+class ReportEntry:
+    source: str  # path relative to the content directory, with forward slashes
+    kind: str  # dump | translation | sidecar | other
+    status: str
+    reason: str = ""
+    line: int | None = None
+    warnings: list[str] = field(default_factory=list)
+    slug: str | None = None
+    title: str | None = None
+    url: str | None = None
+    details: dict = field(default_factory=dict)
+
+
+class BuildReport:
+    """Collects one entry per input; later records for the same source replace earlier ones."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, ReportEntry] = {}
+
+    def add(self, entry: ReportEntry) -> None:
+        self.entries[entry.source] = entry
+
+    def get(self, source: str) -> ReportEntry | None:
+        return self.entries.get(source)
+
+    def account_for_all(self, content_dir: str | os.PathLike, ignore: tuple[str, ...] = ()) -> None:
+        """Add an entry for every file under ``content_dir`` nobody reported on."""
+        root = Path(content_dir)
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if d not in ignore)
+            for name in sorted(filenames):
+                rel = (Path(dirpath) / name).relative_to(root).as_posix()
+                if rel not in self.entries:
+                    self.add(ReportEntry(rel, "other", IGNORED, "not a dump or a sidecar of one"))
+
+    def sorted_entries(self) -> list[ReportEntry]:
+        return [self.entries[k] for k in sorted(self.entries)]
+
+    def counts(self) -> dict[str, int]:
+        counts = {s: 0 for s in STATUSES}
+        for e in self.entries.values():
+            counts[e.status] = counts.get(e.status, 0) + 1
+        counts["total"] = len(self.entries)
+        return counts
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"counts": self.counts(), "entries": [asdict(e) for e in self.sorted_entries()]},
+            ensure_ascii=False,
+            indent=1,
+        )

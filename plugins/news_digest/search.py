@@ -1,0 +1,112 @@
+"""Offline site search: a static Pagefind index per edition, and diacritics folding.
+
+Pagefind indexes the built HTML (``pagefind`` from PyPI ships the binary), one bundle per
+edition so each edition's search only finds its own language: Vietnamese articles into
+``output/pagefind/``, English ones into ``output/en/pagefind/``. Only article pages are
+indexed (the glob), and only their ``data-pagefind-body`` element (the article, not the chrome).
+
+Vietnamese readers often type without diacritics ("nhat ban" for "Nhật Bản"), and Pagefind has
+no Vietnamese folding: the article template therefore carries a hidden, folded copy of the
+text (:func:`fold_diacritics`) inside the indexed body, so both spellings find the article.
+
+Run after Pelican: ``python -m news_digest.search output`` (``make html`` does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+from .editions import get_editions
+
+#: Letters that are not a base letter plus a combining mark, so NFD cannot fold them.
+_EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "D"})
+
+
+def fold_diacritics(text: str) -> str:
+    """Text with Vietnamese (and other Latin) diacritics removed and đ→d.
+
+    ``fold_diacritics("Hội đàm tại Nhật Bản")`` → ``"Hoi dam tai Nhat Ban"``.
+    """
+    decomposed = unicodedata.normalize("NFD", str(text).translate(_EXTRA_FOLDS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+#: Longest folded copy put in a page: enough for any news article; a huge dump's page does
+#: not double in size (and in build memory) for a copy that only the index reads.
+MAX_FOLDED_CHARS = 100_000
+
+
+def search_folded(article) -> str:
+    """The folded copy of an article for the index: title and kept lines, diacritics off.
+
+    Built from the pipeline's lines, not from the rendered HTML, so no markup is parsed
+    back out of the page; escaped by the template like all dump text."""
+    digest = getattr(article, "digest", None)
+    if digest is None:
+        return ""
+    parts, size = [str(article.title)], 0
+    for ln in digest.body_lines:
+        parts.append(ln.text)
+        size += len(ln.text) + 1
+        if size >= MAX_FOLDED_CHARS:
+            break
+    return fold_diacritics(" ".join(parts))[:MAX_FOLDED_CHARS]
+
+
+def pagefind_command(edition_root: Path) -> list[str]:
+    """The pagefind call that indexes one edition's article pages into its ``pagefind/``.
+
+    The edition's own directory is the indexed site, so result URLs ("/articles/x/") are
+    relative to it, and Pagefind's default base URL (the directory holding ``pagefind/``,
+    "/en/" for the English bundle) makes them right wherever the site is served.
+    """
+    return [
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(edition_root),
+        "--glob",
+        "articles/**/*.html",
+        # the date/outlet line is metadata, not text: kept out of results' excerpts
+        "--exclude-selectors",
+        ".article-meta",
+        "--output-subdir",
+        "pagefind",
+        "--quiet",
+    ]
+
+
+def build_search_index(output: str | Path, languages: list[str]) -> list[Path]:
+    """Index every edition's article pages into ``<edition prefix>pagefind/``; returns bundles.
+
+    Raises ``subprocess.CalledProcessError`` when pagefind fails, so a broken index stops
+    ``make html`` instead of shipping a search page that finds nothing.
+    """
+    output = Path(output)
+    bundles = []
+    for edition in get_editions(languages):
+        root = output / edition.prefix
+        if not any((root / "articles").glob("*/index.html")):
+            continue  # an edition without article pages: nothing to search
+        subprocess.run(pagefind_command(root), check=True)
+        bundles.append(root / "pagefind")
+    return bundles
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build the Pagefind search index of a built site.")
+    parser.add_argument("output", help="the site's output directory")
+    parser.add_argument("--languages", nargs="+", default=["vi", "en"], help="editions, default first")
+    args = parser.parse_args(argv)
+    for bundle in build_search_index(args.output, args.languages):
+        print(f"search index: {bundle}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

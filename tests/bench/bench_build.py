@@ -1,0 +1,303 @@
+"""Build benchmark: news-digest vs stock Pelican on the same articles, incremental, RSS, stories.
+
+    .venv/bin/python tests/bench/bench_build.py --n 10000
+
+Everything is measured in this one run on this machine and printed as ratios:
+
+1. a corpus of N dumps (``news-digest generate-corpus``, fixed seed);
+2. the same articles written as plain Markdown (title, date, slug, summary, lang, body
+   paragraphs; an English translation file for every article when our site writes English
+   article pages; filler pages so both sites write the same number of HTML pages), built by
+   stock Pelican with its default theme and the same pagination;
+3. our full build from cold caches (pipeline cache and Pelican content cache empty);
+4. an incremental rebuild after one dump changes (both caches warm);
+5. peak RSS: the Pelican process (``wait4`` ru_maxrss) and the whole process tree
+   (pool workers included, sampled with psutil);
+6. grouping stories for N articles, when ``news_digest.stories.group_stories`` exists.
+
+Every build is a fresh ``pelican`` process, so imports and start-up count for both sides.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(REPO / "plugins"))
+
+from news_digest.cache import PipelineCache, cache_key  # noqa: E402
+from news_digest.corpus import generate_corpus, load_material  # noqa: E402
+from news_digest.parallel import find_dumps, prefill  # noqa: E402
+from news_digest.rules import load_rules  # noqa: E402
+
+SHARED = Path(os.environ.get("NEWS_DIGEST_SHARED", REPO.parent / "shared"))
+
+
+def run_measured(cmd: list[str], cwd: Path) -> dict:
+    """Run ``cmd``; wall seconds, ru_maxrss of the process, sampled peak RSS of its tree."""
+    import psutil
+
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        try:
+            root = psutil.Process(proc.pid)
+        except psutil.Error:
+            return
+        while not done.is_set():
+            try:
+                total = root.memory_info().rss + sum(
+                    c.memory_info().rss for c in root.children(recursive=True)
+                )
+                peak = max(peak, total)
+            except psutil.Error:
+                pass
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        sys.stderr.write(out.decode(errors="replace")[-4000:])
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return {
+        "seconds": seconds,
+        "cpu": usage.ru_utime + usage.ru_stime,  # includes the pool workers it waited for
+        "maxrss_mb": usage.ru_maxrss / 1024,
+        "tree_peak_mb": peak / 2**20,
+    }
+
+
+def best(runs: list[dict]) -> dict:
+    """Minimum of each figure over repeats (the least disturbed run); max for memory."""
+    return {
+        "seconds": min(r["seconds"] for r in runs),
+        "cpu": min(r["cpu"] for r in runs),
+        "maxrss_mb": max(r["maxrss_mb"] for r in runs),
+        "tree_peak_mb": max(r["tree_peak_mb"] for r in runs),
+        "all": [round(r["seconds"], 2) for r in runs],
+    }
+
+
+def count_pages(output: Path) -> int:
+    return sum(1 for _ in output.rglob("*.html"))
+
+
+def markdown_article(digest, lang: str, title: str, paragraphs: list[str]) -> str:
+    date = digest.meta.date.value or "1970-01-01"
+    summary = " ".join(paragraphs[:1])[:200].replace("\n", " ")
+    head = [
+        f"Title: {title}",
+        f"Date: {date}",
+        f"Slug: {digest.slug}",
+        f"Lang: {lang}",
+        "Category: news",
+        f"Summary: {summary}",
+    ]
+    if digest.meta.byline:
+        head.append(f"Author: {digest.meta.byline}")
+    return "\n".join(head) + "\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+def write_markdown_site(digests: list, root: Path, english: bool, filler: int) -> None:
+    """The same articles as plain Markdown, for stock Pelican."""
+    from news_digest.slugs import assign_unique_slugs
+
+    content = root / "content"
+    shutil.rmtree(root, ignore_errors=True)
+    (content / "articles").mkdir(parents=True)
+    (content / "pages").mkdir(parents=True)
+    unique = assign_unique_slugs([(d.source, d.slug) for d in digests])
+    for i, d in enumerate(digests):
+        d.slug = unique[d.source]
+        paras = [ln.text for ln in d.body_lines]
+        (content / "articles" / f"{i:05d}.md").write_text(
+            markdown_article(d, "vi", d.meta.display_title, paras), encoding="utf-8"
+        )
+        if english:
+            (content / "articles" / f"{i:05d}.en.md").write_text(
+                markdown_article(d, "en", d.meta.display_title, paras), encoding="utf-8"
+            )
+    for j in range(filler):
+        (content / "pages" / f"p{j:05d}.md").write_text(
+            f"Title: Page {j}\nSlug: page-{j}\n\nFiller page {j}.\n", encoding="utf-8"
+        )
+    (root / "stockconf.py").write_text(
+        "\n".join(
+            [
+                "SITENAME = 'stock'",
+                "PATH = 'content'",
+                "ARTICLE_PATHS = ['articles']",
+                "PAGE_PATHS = ['pages']",
+                "TIMEZONE = 'Asia/Ho_Chi_Minh'",
+                "DEFAULT_LANG = 'vi'",
+                "DEFAULT_PAGINATION = 20",
+                "RELATIVE_URLS = True",
+                "ARTICLE_URL = 'articles/{slug}/'",
+                "ARTICLE_SAVE_AS = 'articles/{slug}/index.html'",
+                "ARTICLE_LANG_URL = '{lang}/articles/{slug}/'",
+                "ARTICLE_LANG_SAVE_AS = '{lang}/articles/{slug}/index.html'",
+                "PAGE_SAVE_AS = 'pages/{slug}/index.html'",
+                "DIRECT_TEMPLATES = ['index', 'archives']",
+                "TAGS_SAVE_AS = TAG_SAVE_AS = ''",
+                "CATEGORIES_SAVE_AS = CATEGORY_SAVE_AS = ''",
+                "AUTHORS_SAVE_AS = AUTHOR_SAVE_AS = ''",
+                "FEED_ALL_ATOM = None",
+                "CATEGORY_FEED_ATOM = None",
+                "TRANSLATION_FEED_ATOM = None",
+                "AUTHOR_FEED_ATOM = None",
+                "AUTHOR_FEED_RSS = None",
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
+
+
+def pelican_cmd(content: Path, conf: Path, output: Path, extra: dict) -> list[str]:
+    cmd = [str(BIN / "pelican"), str(content), "-s", str(conf), "-o", str(output), "-q"]
+    for key, value in extra.items():
+        cmd += ["-e", f"{key}={json.dumps(value)}"]
+    return cmd
+
+
+def stories_seconds(digests: list) -> str:
+    try:
+        from news_digest.stories import group_stories
+    except Exception:
+        return "stories: not available"
+    start = time.perf_counter()
+    try:
+        stories = group_stories(digests)
+    except TypeError as exc:
+        return f"stories: not available (group_stories(articles) failed: {exc})"
+    seconds = time.perf_counter() - start
+    return f"stories: grouped {len(digests)} articles into {len(list(stories))} stories in {seconds:.2f} s"
+
+
+def default_workdir() -> Path:
+    # tmpfs when there is one: disk latency on a shared machine is noise for both sides.
+    shm = Path("/dev/shm")
+    return shm / "news-digest-bench" if shm.is_dir() else REPO / "build" / "bench"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=int(os.environ.get("BENCH_N", 1000)))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", 1)))
+    parser.add_argument("--workdir", default=str(default_workdir()))
+    parser.add_argument("--workers", type=int, default=None, help="NEWS_DIGEST_WORKERS")
+    parser.add_argument(
+        "--pelican-cache",
+        choices=("settings", "on", "off"),
+        default="settings",
+        help="Pelican CACHE_CONTENT/LOAD_CONTENT_CACHE: as pelicanconf.py says, or forced",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = parser.parse_args(argv)
+
+    work = Path(args.workdir) / f"n{args.n}"
+    shutil.rmtree(work, ignore_errors=True)
+    content = work / "content"
+    t0 = time.perf_counter()
+    generate_corpus(load_material(SHARED / "seeds", SHARED / "gold"), args.n, content / "dumps", args.seed)
+    print(f"corpus: {args.n} dumps (seed {args.seed}) in {time.perf_counter() - t0:.1f} s under {content}")
+
+    ours_extra: dict = {"CACHE_PATH": str(work / "cache")}
+    if args.pelican_cache != "settings":
+        on = args.pelican_cache == "on"
+        ours_extra.update(CACHE_CONTENT=on, LOAD_CONTENT_CACHE=on)
+    if args.workers:
+        ours_extra["NEWS_DIGEST_WORKERS"] = args.workers
+    conf = REPO / "pelicanconf.py"
+    ours_cmd = pelican_cmd(content, conf, work / "out", ours_extra)
+
+    # Ours, cold: no pipeline cache, no Pelican content cache, empty output directory.
+    fulls = []
+    for _ in range(args.repeat):
+        shutil.rmtree(work / "cache", ignore_errors=True)
+        shutil.rmtree(work / "out", ignore_errors=True)
+        fulls.append(run_measured(ours_cmd, REPO))
+    full = best(fulls)
+    pages = count_pages(work / "out")
+    english = any((work / "out" / "en" / "articles").glob("*/index.html"))
+
+    # The same articles as Markdown (read from the pipeline cache the build just filled).
+    rules = load_rules()
+    jobs = find_dumps(content)
+    cache = PipelineCache(work / "cache" / "news-digest")
+    prefill(jobs, cache)  # no-op when everything is cached
+    digests = []
+    for job in jobs:
+        result = cache.get(cache_key(Path(job.path).read_bytes(), job.source, rules.version))
+        if hasattr(result, "meta"):
+            digests.append(result)
+    stock_root = work / "stock"
+    write_markdown_site(digests, stock_root, english, 0)
+    stock_cmd = pelican_cmd(stock_root / "content", stock_root / "stockconf.py", stock_root / "out", {})
+    run_measured(stock_cmd, REPO)
+    filler = max(0, pages - count_pages(stock_root / "out"))
+    write_markdown_site(digests, stock_root, english, filler)
+    stocks = []
+    for _ in range(args.repeat):
+        shutil.rmtree(stock_root / "out", ignore_errors=True)
+        stocks.append(run_measured(stock_cmd, REPO))
+    stock = best(stocks)
+    stock_pages = count_pages(stock_root / "out")
+
+    # Incremental: one dump changes (a sentence appended to its body), caches warm.
+    incrs = []
+    for r in range(args.repeat):
+        victim = jobs[(len(jobs) // 2 + r) % len(jobs)]
+        with open(victim.path, "a", encoding="utf-8") as fh:
+            fh.write(f"\nBộ Ngoại giao cho biết sẽ tiếp tục theo dõi sát tình hình (lần {r + 1}).")
+        incrs.append(run_measured(ours_cmd, REPO))
+    incr = best(incrs)
+    warm = best([run_measured(ours_cmd, REPO)])
+
+    print(f"pages written: ours {pages}, stock Pelican {stock_pages} (Markdown, same articles)")
+    print(f"full build ours:  {full['seconds']:.2f} s wall, {full['cpu']:.2f} s CPU  runs {full['all']}")
+    print(f"full build stock: {stock['seconds']:.2f} s wall, {stock['cpu']:.2f} s CPU  runs {stock['all']}")
+    print(
+        f"RATIO full build ours/stock: {full['seconds'] / stock['seconds']:.2f}x wall, "
+        f"{full['cpu'] / stock['cpu']:.2f}x CPU (target <= 1.3x)"
+    )
+    print(
+        f"incremental (1 dump changed): {incr['seconds']:.2f} s wall, {incr['cpu']:.2f} s CPU  "
+        f"runs {incr['all']}; nothing changed: {warm['seconds']:.2f} s"
+    )
+    print(
+        f"RATIO incremental/full: {100 * incr['seconds'] / full['seconds']:.1f} % wall, "
+        f"{100 * incr['cpu'] / full['cpu']:.1f} % CPU (target <= 15 %)"
+    )
+    print(
+        f"peak RSS full build: pelican process {full['maxrss_mb']:.0f} MB, process tree "
+        f"{full['tree_peak_mb']:.0f} MB (target <= 1536 MB); stock {stock['maxrss_mb']:.0f} MB"
+    )
+    print(stories_seconds(digests))
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

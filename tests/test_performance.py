@@ -1,0 +1,294 @@
+"""Corpus generator, pipeline cache, process pool and Dask engine: same results, fewer runs."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import DUMPS, GOLD, SEEDS, build_site
+from news_digest.cache import PipelineCache, Rejection, cache_key, cached_process, code_version
+from news_digest.corpus import DumpMaker, generate_corpus, load_material
+from news_digest.model import DigestArticle, DumpRejected, to_jsonable
+from news_digest.parallel import find_dumps, prefill
+from news_digest.pipeline import process_dump
+
+
+@pytest.fixture(scope="module")
+def material():
+    return load_material(SEEDS, GOLD)
+
+
+@pytest.fixture(scope="module")
+def corpus(material, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("corpus")
+    generate_corpus(material, 60, out / "dumps", seed=3)
+    return out
+
+
+def snapshot(cache: PipelineCache, jobs, rules) -> dict:
+    """source → JSON of the cached result, read straight from the cache files."""
+    out = {}
+    for job in jobs:
+        data = Path(job.path).read_bytes()
+        result = cache.get(cache_key(data, job.source, rules.version))
+        assert result is not None, job.source
+        out[job.source] = to_jsonable(result)
+    return out
+
+
+# -- corpus -------------------------------------------------------------------------------
+def test_corpus_is_deterministic_per_seed(material, tmp_path):
+    a = generate_corpus(material, 25, tmp_path / "a", seed=11)
+    b = generate_corpus(material, 25, tmp_path / "b", seed=11)
+    c = generate_corpus(material, 25, tmp_path / "c", seed=12)
+    assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+    assert [p.read_bytes() for p in a] != [p.read_bytes() for p in c]
+    assert [p.name for p in a] == [p.name for p in b]
+
+
+def test_corpus_material_comes_from_gold_body_lines(material, gold):
+    body = " ".join(ln["text"] for g in gold.values() for ln in g["lines"] if ln["label"] == "body")
+    assert len(material.sentences) >= 30
+    # every sentence is a piece of a gold body line (outlet prefix / leading date removed)
+    for sentence in material.sentences:
+        assert sentence[1:40] in body, sentence
+
+
+def test_corpus_has_varied_outlets_dates_noise_and_missing_headlines(material, rules):
+    maker = DumpMaker(material, seed=5)
+    dumps = [maker.dump() for _ in range(200)]
+    styles = {style for style, _ in dumps}
+    assert styles == {"baoquocte", "vtv", "vov", "vietnamplus", "table"}
+    texts = [t for _, t in dumps]
+    assert sum(t.startswith("Date: ") for t in texts) > 10
+    for marker in (
+        "Tin liên quan",
+        "Tin cùng chuyên mục",
+        "Đọc thêm",
+        "| |",
+        "Theo vtv.vn",
+        "(TTXVN/Vietnam+)",
+        "Mời quý độc giả theo dõi VOV.VN trên",
+        "Theo dõi Baoquocte.vn trên",
+        "VOV.VN - ",
+    ):
+        assert any(marker in t for t in texts), marker
+    years = {int(t.split("\n")[0][6:10]) for t in texts if t.startswith("Date: ")}
+    assert max(years) - min(years) >= 5
+    articles = [process_dump(t.encode(), f"c{i}.txt", rules) for i, t in enumerate(texts)]
+    outlets = {a.meta.outlet.id for a in articles}
+    assert {"vov", "vtv", "vietnamplus", "baoquocte"} <= outlets
+    assert sum(a.meta.title_source != "dump" for a in articles) >= 10  # no headline
+    assert all(any(ln.label.value == "boilerplate" for ln in a.lines) for a in articles)
+
+
+def test_generate_corpus_cli(tmp_path):
+    from news_digest.cli import main
+
+    assert main(["generate-corpus", "12", str(tmp_path / "out"), "--seed", "2"]) == 0
+    assert len(list((tmp_path / "out").rglob("*.txt"))) == 12
+
+
+# -- cache --------------------------------------------------------------------------------
+def test_cache_hit_returns_equal_article_and_key_tracks_inputs(rules, tmp_path):
+    cache = PipelineCache(tmp_path / "cache")
+    data = (DUMPS / "004_f1c2a3039ebafd8a.txt").read_bytes()
+    first = cached_process(cache, data, "dumps/a.txt", rules)
+    assert (cache.hits, cache.misses) == (0, 1)
+    second = cached_process(cache, data, "dumps/a.txt", rules)
+    assert (cache.hits, cache.misses) == (1, 1)
+    assert to_jsonable(first) == to_jsonable(second) == to_jsonable(process_dump(data, "dumps/a.txt", rules))
+    base = cache_key(data, "dumps/a.txt", rules.version)
+    assert cache_key(data + b"\n.", "dumps/a.txt", rules.version) != base
+    assert cache_key(data, "dumps/b.txt", rules.version) != base
+    assert cache_key(data, "dumps/a.txt", "other-data-version") != base
+    assert cache_key(data, "dumps/a.txt", rules.version, {"title": "X"}) != base
+    assert len(code_version()) == 16
+
+
+def test_cache_stores_rejections_and_survives_corrupt_entries(rules, tmp_path):
+    cache = PipelineCache(tmp_path / "cache")
+    data = b"Tin li\xc3\xaan quan\n"
+    with pytest.raises(DumpRejected) as first:
+        cached_process(cache, data, "x.txt", rules)
+    key = cache_key(data, "x.txt", rules.version)
+    assert isinstance(cache.get(key), Rejection)
+    with pytest.raises(DumpRejected) as again:
+        cached_process(cache, data, "x.txt", rules)
+    assert again.value.reason == first.value.reason
+    cache.path_for(key).write_bytes(b"not a pickle")
+    assert cache.get(key) is None
+    cache.path_for(key).write_bytes(pickle.dumps({"foreign": 1}))
+    assert cache.get(key) is None
+
+
+# -- process pool -------------------------------------------------------------------------
+def test_pool_results_identical_to_serial_path(corpus, rules, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(corpus, content)
+    (content / "dumps" / "rejected.txt").write_bytes(b"")
+    jobs = find_dumps(content)
+    assert len(jobs) == 61
+    serial, pooled = PipelineCache(tmp_path / "serial"), PipelineCache(tmp_path / "pooled")
+    s = prefill(jobs, serial, workers=1)
+    p = prefill(jobs, pooled, workers=2, batch_size=7, min_parallel=2)
+    assert s.computed == p.computed == 61 and s.rejected == p.rejected >= 1
+    snap = snapshot(pooled, jobs, rules)
+    assert snap == snapshot(serial, jobs, rules)
+    # and both equal running the pure pipeline directly
+    for job in jobs:
+        try:
+            direct = to_jsonable(process_dump(Path(job.path).read_bytes(), job.source, rules))
+        except DumpRejected as exc:
+            direct = {"reason": exc.reason, "line": exc.line}
+        assert snap[job.source] == direct
+    again = prefill(jobs, pooled, workers=2)
+    assert (again.cached, again.computed) == (61, 0)
+
+
+def test_find_dumps_follows_article_paths_and_excludes(tmp_path):
+    for rel in ("dumps/a.txt", "translations/a.en.md", "pages/p.txt", "x/b.txt", "x/.#c.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x")
+    jobs = find_dumps(tmp_path, [""], ["translations", "pages"])
+    assert [j.source for j in jobs] == ["dumps/a.txt", "x/b.txt"]
+
+
+# -- Pelican: cached and parallel builds --------------------------------------------------
+def _report(output: Path) -> dict:
+    return json.loads((output / "report" / "report.json").read_text(encoding="utf-8"))
+
+
+def test_cached_rebuild_reports_every_file_identically(make_content, tmp_path):
+    content = make_content(
+        seeds=[p.stem for p in DUMPS.glob("*.txt")],
+        extra={
+            "dumps/empty.txt": b"",
+            "dumps/clash.txt": (DUMPS / "002_1d216cd8c5788951.txt").read_bytes() + b"\n\nMot dong.",
+            "notes/readme.csv": "not,a,dump",
+        },
+    )
+    opts = {
+        "CACHE_CONTENT": True,
+        "LOAD_CONTENT_CACHE": True,
+        "CACHE_PATH": str(tmp_path / "cache"),
+        "NEWS_DIGEST_WORKERS": 2,
+    }
+    first = _report(build_site(content, tmp_path / "out1", **opts))
+    assert (tmp_path / "cache" / "news-digest").is_dir()
+    second = _report(build_site(content, tmp_path / "out2", **opts))
+    assert first["counts"]["rejected"] == 1 and first["counts"]["published-with-warnings"] >= 1
+    assert second["counts"] == first["counts"]
+
+    def strip_urls(report):
+        return [{k: v for k, v in e.items() if k != "url"} for e in report["entries"]]
+
+    assert strip_urls(second) == strip_urls(first)
+    # serial, uncached build: the same report
+    serial = _report(build_site(content, tmp_path / "out3", NEWS_DIGEST_WORKERS=1, NEWS_DIGEST_CACHE_DIR=""))
+    assert strip_urls(serial) == strip_urls(first)
+    pages = sorted(p.relative_to(tmp_path / "out1") for p in (tmp_path / "out1").rglob("*.html"))
+    assert pages == sorted(p.relative_to(tmp_path / "out2") for p in (tmp_path / "out2").rglob("*.html"))
+
+
+def test_changed_dump_is_reprocessed_not_served_stale(make_content, tmp_path):
+    content = make_content(seeds=["004_f1c2a3039ebafd8a"])
+    opts = {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True, "CACHE_PATH": str(tmp_path / "cache")}
+    build_site(content, tmp_path / "out1", **opts)
+    dump = content / "dumps" / "004_f1c2a3039ebafd8a.txt"
+    dump.write_bytes(b"Date: 2024-04-10\n\n" + dump.read_bytes().replace(b"NASA", b"JAXA"))
+    out = build_site(content, tmp_path / "out2", **opts)
+    page = next(out.glob("articles/*/index.html")).read_text(encoding="utf-8")
+    assert "JAXA" in page and "NASA" not in page
+
+
+# -- Dask ---------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_dask_engine_writes_the_same_cache_as_the_local_path(corpus, rules, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    from news_digest.dask_engine import process_with_dask
+
+    jobs = find_dumps(corpus)
+    local, dask_cache = PipelineCache(tmp_path / "local"), PipelineCache(tmp_path / "dask")
+    prefill(jobs, local, workers=2)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        stats = process_with_dask(jobs, dask_cache, client=client, batch_size=5)
+    assert stats.computed == len(jobs) and not stats.errors
+    assert snapshot(dask_cache, jobs, rules) == snapshot(local, jobs, rules)
+    assert sorted(p.name for p in (tmp_path / "dask").rglob("*.pickle")) == sorted(
+        p.name for p in (tmp_path / "local").rglob("*.pickle")
+    )
+
+
+def test_process_cli_local_engine_fills_cache_the_build_reads(corpus, tmp_path, capsys):
+    from news_digest.cli import main
+
+    content = tmp_path / "content"
+    shutil.copytree(corpus, content)
+    cache_dir = tmp_path / "cache" / "news-digest"
+    assert main(["process", str(content), "--cache-dir", str(cache_dir), "--workers", "2"]) == 0
+    assert "60 processed" in capsys.readouterr().out
+    entries = len(list(cache_dir.glob("*/*.pickle")))
+    assert entries == 60
+    build_site(content, tmp_path / "out", CACHE_PATH=str(tmp_path / "cache"), NEWS_DIGEST_WORKERS=1)
+    assert len(list(cache_dir.glob("*/*.pickle"))) == entries  # every read was a hit
+    assert isinstance(pickle.loads(next(cache_dir.glob("*/*.pickle")).read_bytes()), DigestArticle)
+
+
+def _mtimes(output: Path) -> dict:
+    return {
+        p.relative_to(output).as_posix(): p.stat().st_mtime_ns for p in output.glob("articles/*/index.html")
+    }
+
+
+def test_unchanged_article_pages_are_not_rerendered(make_content, tmp_path):
+    seeds = [p.stem for p in DUMPS.glob("*.txt")]
+    content = make_content(seeds=seeds)
+    opts = {"CACHE_PATH": str(tmp_path / "cache"), "NEWS_DIGEST_WORKERS": 1}
+    out = build_site(content, tmp_path / "out", **opts)
+    first = _mtimes(out)
+    assert len(first) == 5
+    dump = content / "dumps" / "004_f1c2a3039ebafd8a.txt"
+    # a change in the body only (no new topic, entity, date or title): one page to render
+    dump.write_bytes(dump.read_bytes().replace("khoảng 2 giờ".encode(), "khoảng 3 giờ".encode()))
+    build_site(content, out, **opts)
+    second = _mtimes(out)
+    changed = {k for k in first if first[k] != second[k]}
+    assert changed == {
+        "articles/lanh-dao-my-va-nhat-ban-cong-bo-ke-hoach-tang-cuong-hop-tac-quan-su/index.html"
+    }
+    assert "khoảng 3 giờ" in (out / next(iter(changed))).read_text(encoding="utf-8")
+    # a title change anywhere can show on other pages: every article page is rendered again
+    dump = content / "dumps" / "002_1d216cd8c5788951.txt"
+    dump.write_bytes(
+        dump.read_bytes().replace(
+            b"\xc4\x90\xe1\xbb\x91i tho\xe1\xba\xa1i", b"H\xe1\xbb\x99i \xc4\x91\xc3\xa0m", 1
+        )
+    )
+    build_site(content, out, **opts)
+    third = _mtimes(out)
+    renamed = "articles/my-va-nhat-ban-to-chuc-doi-thoai-ran-de-mo-rong/index.html"  # old slug, stale
+    assert [k for k in third if k in second and k != renamed and third[k] == second[k]] == []
+    assert "articles/my-va-nhat-ban-to-chuc-hoi-dam-ran-de-mo-rong/index.html" in third
+    # a page deleted from output/ is written again even though nothing changed
+    victim = out / next(iter(changed))
+    victim.unlink()
+    build_site(content, out, **opts)
+    assert victim.is_file()
+
+
+def test_skip_unchanged_can_be_switched_off(make_content, tmp_path):
+    content = make_content(seeds=["004_f1c2a3039ebafd8a"])
+    opts = {"CACHE_PATH": str(tmp_path / "cache"), "NEWS_DIGEST_SKIP_UNCHANGED": False}
+    out = build_site(content, tmp_path / "out", **opts)
+    first = _mtimes(out)
+    build_site(content, out, **opts)
+    assert all(first[k] != v for k, v in _mtimes(out).items())

@@ -1,0 +1,372 @@
+"""The story stage: seeds, generated near-duplicates, events a month apart, chaining,
+undated articles, the labelled synthetic set (pairwise P/R/F1), the adapter, the site
+pages and `news-digest inspect DIR`.
+
+Entity linking lands on another branch, so the seed tests give each seed a small hand
+list of entity ids (what the linker should find in its body); dates are the gold's
+``best_publication_date_guess``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import DUMPS, GOLD, build_site
+from news_digest.model import EntityMention, ResolvedDate
+from news_digest.stories import (
+    StoryInput,
+    StorySettings,
+    blocking_keys,
+    candidate_pairs,
+    group_stories,
+    normalize_text,
+    pairwise_scores,
+    split_sentences,
+    story_inputs_from_articles,
+)
+from story_corpus import load_seed_sentences, make_corpus
+
+SEED_ENTITIES = {
+    "000": {
+        "united-states",
+        "japan",
+        "lloyd-austin",
+        "hayashi-yoshimasa",
+        "hamada-yasukazu",
+        "fumio-kishida",
+        "australia",
+        "south-korea",
+    },
+    "001": {"united-states", "japan", "fumio-kishida", "joe-biden", "jake-sullivan", "aukus", "australia"},
+    "002": {"united-states", "japan"},
+    "003": {
+        "united-states",
+        "japan",
+        "shinzo-abe",
+        "donald-trump",
+        "ashton-carter",
+        "tomomi-inada",
+        "barack-obama",
+    },
+    "004": {"united-states", "japan", "fumio-kishida", "joe-biden", "australia", "nasa", "ferdinand-marcos"},
+}
+
+
+def gold_input(doc: dict, key: str, **changes) -> StoryInput:
+    meta = doc["meta"]
+    inp = StoryInput(
+        id=key,
+        title=meta["title"] or "",
+        outlet=meta["source_outlet"]["name"] or "unknown",
+        date=dt.date.fromisoformat(meta["best_publication_date_guess"]["date"]),
+        entity_ids=frozenset(SEED_ENTITIES[key]),
+        text="\n".join(ln["text"] for ln in doc["lines"] if ln["label"] == "body"),
+    )
+    return dataclasses.replace(inp, **changes)
+
+
+@pytest.fixture(scope="module")
+def seed_inputs(gold):
+    return {stem[:3]: gold_input(doc, stem[:3]) for stem, doc in gold.items()}
+
+
+@pytest.fixture(scope="module")
+def seed_sentences():
+    return load_seed_sentences(GOLD)
+
+
+def groups(stories) -> list[set[str]]:
+    return [set(s.member_ids) for s in stories]
+
+
+# --------------------------------------------------------------------------- seeds
+
+
+def test_seeds_summit_coverage_is_one_story_and_others_stay_apart(seed_inputs):
+    stories = group_stories(list(seed_inputs.values()))
+    assert groups(stories) == [{"001", "004"}]
+    story = stories[0]
+    assert story.title in {seed_inputs["001"].title, seed_inputs["004"].title}
+    assert story.title == seed_inputs[story.central].title
+    assert set(story.outlets) == {seed_inputs["001"].outlet, seed_inputs["004"].outlet}
+    adds = {m.id: m.adds for m in story.members}
+    # NASA and the Congress address are only in Vietnam+'s report; AUKUS only in VTV's.
+    assert any("NASA" in s for s in adds["004"]) and not any("NASA" in s for s in adds["001"])
+    assert any("AUKUS" in s for s in adds["001"]) and not any("AUKUS" in s for s in adds["004"])
+
+
+def test_same_participants_weeks_apart_are_different_events(seed_inputs):
+    """000 (Austin in Tokyo, 1 June 2023) and 002 (deterrence dialogue, 29 June 2023)
+    share entities and topic; with identical entity sets they still stay apart."""
+    ents = frozenset({"united-states", "japan", "fumio-kishida"})
+    a = dataclasses.replace(seed_inputs["000"], entity_ids=ents)
+    b = dataclasses.replace(seed_inputs["002"], entity_ids=ents)
+    assert group_stories([a, b]) == []
+    # Even the very same text a month later (a yearly dialogue, say) is another event.
+    later = dataclasses.replace(
+        seed_inputs["004"], id="004-next-month", date=seed_inputs["004"].date + dt.timedelta(days=30)
+    )
+    assert group_stories([seed_inputs["004"], later]) == []
+
+
+def test_same_day_same_entities_only_text_tells_events_apart(seed_inputs, seed_sentences):
+    """All five seeds on one day, all naming only the US and Japan, among 300 other
+    US–Japan articles: the text alone must keep the summit pair and nothing else."""
+    both = frozenset({"united-states", "japan"})
+    day = dt.date(2023, 6, 1)
+    seeds = [dataclasses.replace(v, date=day, entity_ids=both) for v in seed_inputs.values()]
+    background = [
+        dataclasses.replace(b, entity_ids=b.entity_ids | both)
+        for b in make_corpus(seed_sentences, n_articles=300, seed=3).inputs
+    ]
+    stories = group_stories(seeds + background)
+    seed_ids = set(seed_inputs)
+    assert [set(s.member_ids) for s in stories if set(s.member_ids) & seed_ids] == [{"001", "004"}]
+
+
+def test_undated_articles_need_strong_text_and_entities(seed_inputs):
+    undated = {k: dataclasses.replace(v, date=None) for k, v in seed_inputs.items()}
+    # Topic-level similarity is not enough without a date: nothing groups.
+    assert group_stories(list(undated.values())) == []
+    # A near-copy without a date joins when entities agree …
+    copy = dataclasses.replace(paraphrase(seed_inputs["004"], random.Random(1)), date=None)
+    assert groups(group_stories([seed_inputs["004"], copy])) == [{"004", copy.id}]
+    # … and is left alone when entities are unknown.
+    bare = dataclasses.replace(copy, entity_ids=frozenset())
+    assert group_stories([seed_inputs["004"], bare]) == []
+
+
+# --------------------------------------------------------------------------- near-duplicates
+
+
+def paraphrase(inp: StoryInput, rng: random.Random, extra: str = "", prefix: str = "VOV.VN - ") -> StoryInput:
+    """Another outlet's take: sentences shuffled, one dropped, one added, dateline prefix."""
+    sentences = split_sentences(inp.text)
+    rng.shuffle(sentences)
+    sentences.pop()
+    if extra:
+        sentences.insert(rng.randrange(len(sentences)), extra)
+    sentences[0] = prefix + sentences[0]
+    return dataclasses.replace(
+        inp,
+        id=inp.id + "-paraphrase",
+        outlet="VOV",
+        title="Mỹ, Nhật công bố nâng cấp liên minh",
+        date=inp.date + dt.timedelta(days=1) if inp.date else None,
+        text="\n".join(sentences),
+    )
+
+
+def test_near_duplicates_from_other_outlets_join_and_adds_are_the_new_sentences(seed_inputs):
+    extra = "Cuộc gặp diễn ra trong không khí thân mật tại Phòng Bầu dục của Nhà Trắng ở thủ đô Washington."
+    para = paraphrase(seed_inputs["004"], random.Random(3), extra=extra)
+    inputs = [*seed_inputs.values(), para]
+    stories = group_stories(inputs)
+    assert groups(stories) == [{"001", "004", para.id}]
+    adds = {m.id: m.adds for m in stories[0].members}
+    assert extra in adds[para.id]
+    # Shuffled and prefixed sentences are not "new": the paraphrase adds only the extra.
+    assert adds[para.id] == [extra]
+    # Without entities, the near-copy still links on strong text similarity.
+    bare = dataclasses.replace(para, entity_ids=frozenset())
+    assert {"004", bare.id} <= groups(group_stories([seed_inputs["004"], bare]))[0]
+
+
+def test_chains_do_not_glue_unrelated_ends(seed_sentences):
+    """A~B~C~D (each sharing half its text with the next) must not make A and D one story."""
+    pool = seed_sentences[:30]
+    parts = [pool[k : k + 6] for k in range(0, 30, 6)]
+    ents = frozenset({"united-states", "japan"})
+    day = dt.date(2024, 4, 11)
+    docs = [
+        StoryInput(f"c{k}", f"c{k}", f"outlet{k}", day, ents, "\n".join(parts[k] + parts[k + 1]))
+        for k in range(4)
+    ]
+    stories = group_stories(docs)
+    assert stories, "neighbours in the chain share half their text and should link"
+    for s in stories:
+        assert not {"c0", "c3"} <= set(s.member_ids)
+
+
+# --------------------------------------------------------------------------- labelled set
+
+
+def test_labelled_synthetic_set_pairwise_scores(seed_sentences, record_property, capsys):
+    corpus = make_corpus(seed_sentences, n_articles=800, seed=11)
+    stories = group_stories(corpus.inputs)
+    score = pairwise_scores(stories, corpus.gold)
+    line = f"stories on {len(corpus.inputs)} labelled synthetic articles: {score}"
+    record_property("stories_pairwise", line)
+    with capsys.disabled():  # shown by `pytest -q` too, not only on failure
+        print("\n" + line)
+    assert score.precision >= 0.95
+    assert score.recall >= 0.90
+    label_of = {m.id: corpus.gold[m.id] for s in stories for m in s.members}
+    for event, sibling in corpus.siblings:
+        for s in stories:
+            labels = {label_of[i] for i in s.member_ids}
+            assert not {event, sibling} <= labels, "same participants a month apart were merged"
+
+
+def test_pairwise_scores_counts_pairs():
+    from news_digest.stories import Story, StoryMember
+
+    def story(*ids):
+        return Story("s", "t", ids[0], [StoryMember(i, i, "o", None, 0.0) for i in ids])
+
+    gold = {"a": "x", "b": "x", "c": "x", "d": "y"}
+    score = pairwise_scores([story("a", "b"), story("c", "d")], gold)
+    assert (score.true_pairs, score.predicted_pairs, score.correct_pairs) == (3, 2, 1)
+    assert score.precision == 0.5 and score.recall == pytest.approx(1 / 3)
+
+
+def test_blocking_proposes_few_candidates(seed_sentences):
+    corpus = make_corpus(seed_sentences, n_articles=2000, seed=5)
+    settings = StorySettings.from_settings()
+    from news_digest.stories import TextVectors
+
+    vectors = TextVectors(settings)
+    texts = [i.title + "\n" + i.text for i in corpus.inputs]
+    X = vectors.fit_documents(vectors.counts(texts), range(len(texts)), len(texts))
+    pairs = candidate_pairs(corpus.inputs, blocking_keys(corpus.inputs, X, settings.block_terms), settings)
+    n = len(corpus.inputs)
+    assert len(pairs) < 0.02 * n * (n - 1) / 2
+    for i, j in pairs:
+        a, b = corpus.inputs[i].date, corpus.inputs[j].date
+        assert a is None or b is None or abs((a - b).days) <= settings.date_window_days
+
+
+# --------------------------------------------------------------------------- text rules
+
+
+def test_normalize_text_unifies_tone_placement_and_case():
+    assert normalize_text("HÒA BÌNH") == normalize_text("hoà bình")
+    assert normalize_text("Thủy lợi") == normalize_text("thuỷ lợi")
+    assert normalize_text("Hoàng") == "hoàng"  # closed syllable: one spelling only
+    assert normalize_text("Đà Nẵng", fold_diacritics=True) == "da nang"
+
+
+def test_split_sentences_keeps_abbreviations_and_quotes():
+    text = 'Ông Biden nói: "Đây là bước nâng cấp." Tại TP. Hồ Chí Minh, 10 người dự. Ngày 10/4 trời mưa'
+    assert split_sentences(text) == [
+        'Ông Biden nói: "Đây là bước nâng cấp."',
+        "Tại TP. Hồ Chí Minh, 10 người dự.",
+        "Ngày 10/4 trời mưa",
+    ]
+
+
+def test_settings_are_read_from_pelican_settings(seed_inputs):
+    # A window of 0 days separates 001 (11/4) from a copy of 004 moved to 12/4.
+    moved = dataclasses.replace(seed_inputs["004"], date=dt.date(2024, 4, 12))
+    assert groups(group_stories([seed_inputs["001"], moved])) == [{"001", "004"}]
+    assert group_stories([seed_inputs["001"], moved], {"NEWS_DIGEST_STORY_DATE_WINDOW_DAYS": 0}) == []
+
+
+# --------------------------------------------------------------------------- adapter, site, CLI
+
+
+def test_adapter_uses_resolved_dates_and_entity_ids(rules, gold):
+    from news_digest.pipeline import process_dump
+
+    digests = []
+    for stem in sorted(gold):
+        d = process_dump((DUMPS / f"{stem}.txt").read_bytes(), f"dumps/{stem}.txt", rules)
+        guess = gold[stem]["meta"]["best_publication_date_guess"]["date"]
+        d.meta.date = ResolvedDate(guess, "medium")
+        d.entities = [EntityMention(e, 1) for e in sorted(SEED_ENTITIES[stem[:3]])]
+        digests.append(d)
+    inputs = story_inputs_from_articles(digests)
+    assert inputs[1].date == dt.date(2024, 4, 11) and "joe-biden" in inputs[1].entity_ids
+    assert "Tin cùng chuyên mục" not in inputs[1].text
+    stories = group_stories(inputs)
+    assert groups(stories) == [{"dumps/001_855c344d2a156454.txt", "dumps/004_f1c2a3039ebafd8a.txt"}]
+
+
+COPY_OF_004 = "004_copy_vov"
+XSS_LINE = (
+    "Một nguồn tin cho biết <script>alert(1)</script> cuộc gặp & họp báo kéo dài hơn dự kiến tại Nhà Trắng."
+)
+
+
+def _content_with_a_copy(make_content) -> Path:
+    """Seeds 004 and 002 plus a VOV-style rewrite of 004, all dated by editor sidecars."""
+    text = (DUMPS / "004_f1c2a3039ebafd8a.txt").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    lines[0] = "Mỹ, Nhật công bố nâng cấp liên minh quân sự"
+    lines[2] = "VOV.VN - " + lines[2]
+    lines[3:3] = ["", XSS_LINE]
+    return make_content(
+        seeds=["004_f1c2a3039ebafd8a", "002_1d216cd8c5788951"],
+        extra={
+            f"dumps/{COPY_OF_004}.txt": "\n".join(lines),
+            f"dumps/{COPY_OF_004}.meta.yaml": "date: 2024-04-11\n",
+            "dumps/004_f1c2a3039ebafd8a.meta.yaml": "date: 2024-04-11\n",
+            "dumps/002_1d216cd8c5788951.meta.yaml": "date: 2023-06-29\n",
+        },
+    )
+
+
+def test_story_pages_in_both_editions_and_article_links(make_content, tmp_path):
+    out = build_site(_content_with_a_copy(make_content), tmp_path / "out")
+    vi_pages = list(out.glob("stories/*/index.html"))
+    assert len(vi_pages) == 1
+    slug = vi_pages[0].parent.name
+    en_page = out / "en" / "stories" / slug / "index.html"
+    assert en_page.is_file()
+    for page, vietnamplus in ((vi_pages[0], "Vietnam+ (TTXVN)"), (en_page, "VietnamPlus")):
+        html = page.read_text(encoding="utf-8")
+        assert vietnamplus in html and "VOV" in html
+        assert "2024-04-11" in html
+        assert "Lãnh đạo Mỹ và Nhật Bản công bố kế hoạch tăng cường hợp tác quân sự" in html
+        assert 'hreflang="en"' in html and 'hreflang="vi"' in html
+        assert "Mỹ và Nhật Bản tổ chức Đối thoại" not in html
+        # The copy's extra sentence is what it adds, escaped like all dump text.
+        assert "<script>alert" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; cuộc gặp &amp; họp báo" in html
+    for listing in (out / "stories" / "index.html", out / "en" / "stories" / "index.html"):
+        assert f'stories/{slug}/"' in listing.read_text(encoding="utf-8")
+    article = (
+        out
+        / "articles"
+        / "lanh-dao-my-va-nhat-ban-cong-bo-ke-hoach-tang-cuong-hop-tac-quan-su"
+        / "index.html"
+    )
+    html = article.read_text(encoding="utf-8")
+    assert f"stories/{slug}/" in html
+    assert "my-nhat-cong-bo-nang-cap-lien-minh-quan-su" in html  # links the other outlet's article
+    other = out / "articles" / "my-va-nhat-ban-to-chuc-doi-thoai-ran-de-mo-rong" / "index.html"
+    # The nav links the story listing; no story box links a story page.
+    assert not re.search(r'stories/[^"/]+/"', other.read_text(encoding="utf-8"))
+
+
+def test_inspect_directory_reports_stories(make_content):
+    content = _content_with_a_copy(make_content)
+    bin_ = Path(sys.executable).parent / "news-digest"
+    res = subprocess.run(
+        [str(bin_), "inspect", str(content / "dumps"), "--json"], capture_output=True, text=True
+    )
+    assert res.returncode == 0, res.stderr
+    doc = json.loads(res.stdout)
+    assert len(doc["articles"]) == 3
+    assert {a["source"] for a in doc["articles"]} >= {f"{COPY_OF_004}.txt", "004_f1c2a3039ebafd8a.txt"}
+    assert len(doc["stories"]) == 1
+    story = doc["stories"][0]
+    assert {m["id"] for m in story["members"]} == {f"{COPY_OF_004}.txt", "004_f1c2a3039ebafd8a.txt"}
+    assert story["central"] in {m["id"] for m in story["members"]}
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [("NEWS_DIGEST_STORY_NGRAM_RANGE", [2, 1]), ("NEWS_DIGEST_STORY_TEXT_THRESHOLD", 1.5)],
+)
+def test_bad_story_settings_name_the_setting(name, value):
+    with pytest.raises(ValueError, match=name):
+        StorySettings.from_settings({name: value})
