@@ -1,6 +1,8 @@
 """Pelican settings for the news-digest demo site (development: relative URLs)."""
 
-AUTHOR = "news-digest"
+# No AUTHOR: a dump's byline is its author (article.digest.meta.byline), and a site-wide
+# default author would make Pelican file all 10,000 articles under one author page
+# (an O(N²) membership scan in generate_authors) that this site never writes.
 SITENAME = "Điểm tin"
 SITENAME_EN = "News Digest"
 SITEURL = ""

@@ -243,30 +243,33 @@ def test_process_cli_local_engine_fills_cache_the_build_reads(corpus, tmp_path, 
     assert isinstance(pickle.loads(next(cache_dir.glob("*/*.pickle")).read_bytes()), DigestArticle)
 
 
-def _mtimes(output: Path) -> dict:
-    return {
-        p.relative_to(output).as_posix(): p.stat().st_mtime_ns for p in output.glob("articles/*/index.html")
-    }
+def _mtimes(output: Path, pattern: str = "articles/*/index.html") -> dict:
+    return {p.relative_to(output).as_posix(): p.stat().st_mtime_ns for p in output.glob(pattern)}
 
 
-def test_unchanged_article_pages_are_not_rerendered(make_content, tmp_path):
+def test_unchanged_pages_are_not_rerendered(make_content, tmp_path):
     seeds = [p.stem for p in DUMPS.glob("*.txt")]
     content = make_content(seeds=seeds)
     opts = {"CACHE_PATH": str(tmp_path / "cache"), "NEWS_DIGEST_WORKERS": 1}
     out = build_site(content, tmp_path / "out", **opts)
-    first = _mtimes(out)
-    assert len(first) == 5
+    first = _mtimes(out, "**/*.html")
+    assert len(_mtimes(out)) == 5
     dump = content / "dumps" / "004_f1c2a3039ebafd8a.txt"
-    # a change in the body only (no new topic, entity, date or title): one page to render
+    # A change in the body only (no new topic, entity, date or title): its two article
+    # pages and its story pages show the text; no other page does.
     dump.write_bytes(dump.read_bytes().replace("khoảng 2 giờ".encode(), "khoảng 3 giờ".encode()))
     build_site(content, out, **opts)
-    second = _mtimes(out)
+    second = _mtimes(out, "**/*.html")
     changed = {k for k in first if first[k] != second[k]}
-    assert changed == {
-        "articles/lanh-dao-my-va-nhat-ban-cong-bo-ke-hoach-tang-cuong-hop-tac-quan-su/index.html"
-    }
-    assert "khoảng 3 giờ" in (out / next(iter(changed))).read_text(encoding="utf-8")
-    # a title change anywhere can show on other pages: every article page is rendered again
+    page = "articles/lanh-dao-my-va-nhat-ban-cong-bo-ke-hoach-tang-cuong-hop-tac-quan-su/index.html"
+    assert page in changed and f"en/{page}" in changed
+    assert "khoảng 3 giờ" in (out / page).read_text(encoding="utf-8")
+    assert {k for k in changed if "articles/" in k} == {page, f"en/{page}"}
+    assert "dates/2023/06/index.html" not in changed and "dates/index.html" not in changed
+    assert "entities/index.html" not in changed and "en/topics/index.html" not in changed
+    assert "topics/index.html" not in changed and "en/dates/2016/index.html" not in changed
+    # A title change shows on every page that lists the article (home, its date pages) and
+    # on no page that does not list it (other articles' pages, other dates).
     dump = content / "dumps" / "002_1d216cd8c5788951.txt"
     dump.write_bytes(
         dump.read_bytes().replace(
@@ -274,12 +277,22 @@ def test_unchanged_article_pages_are_not_rerendered(make_content, tmp_path):
         )
     )
     build_site(content, out, **opts)
-    third = _mtimes(out)
+    third = _mtimes(out, "**/*.html")
     renamed = "articles/my-va-nhat-ban-to-chuc-doi-thoai-ran-de-mo-rong/index.html"  # old slug, stale
-    assert [k for k in third if k in second and k != renamed and third[k] == second[k]] == []
     assert "articles/my-va-nhat-ban-to-chuc-hoi-dam-ran-de-mo-rong/index.html" in third
+    rerendered = {k for k in second if k in third and third[k] != second[k]}
+    assert {
+        "index.html",
+        "en/index.html",
+        "dates/2023/06/index.html",
+        "en/dates/2023/index.html",
+    } <= rerendered
+    assert not {k for k in rerendered if k.startswith(("articles/", "en/articles/")) and k != renamed}
+    assert "dates/2024/04/index.html" not in rerendered and "dates/2016/index.html" not in rerendered
+    for listing in ("index.html", "dates/2023/06/index.html"):
+        assert "Hội đàm răn đe" in (out / listing).read_text(encoding="utf-8")
     # a page deleted from output/ is written again even though nothing changed
-    victim = out / next(iter(changed))
+    victim = out / page
     victim.unlink()
     build_site(content, out, **opts)
     assert victim.is_file()

@@ -370,3 +370,21 @@ def test_inspect_directory_reports_stories(make_content):
 def test_bad_story_settings_name_the_setting(name, value):
     with pytest.raises(ValueError, match=name):
         StorySettings.from_settings({name: value})
+
+
+def test_story_cache_reuses_grouping_only_for_identical_inputs(seed_inputs, tmp_path):
+    from news_digest.cache import load_stories, save_stories, stories_key
+
+    inputs = list(seed_inputs.values())
+    settings = StorySettings.from_settings({})
+    key = stories_key(inputs, settings)
+    assert load_stories(tmp_path, key) is None
+    stories = group_stories(inputs, settings)
+    save_stories(tmp_path, key, stories)
+    assert load_stories(tmp_path, stories_key(list(inputs), settings)) == stories
+    # Any field the grouping reads, or a setting, makes another key.
+    changed = [dataclasses.replace(inputs[0], text=inputs[0].text + " Thêm."), *inputs[1:]]
+    assert load_stories(tmp_path, stories_key(changed, settings)) is None
+    assert stories_key(inputs, dataclasses.replace(settings, text_threshold=0.3)) != key
+    (tmp_path / "stories.pickle").write_bytes(b"torn")
+    assert load_stories(tmp_path, key) is None

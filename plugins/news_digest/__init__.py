@@ -181,9 +181,10 @@ def _finalized(pelican) -> None:
     from .search import build_search_index
     from .writer import finalized
 
-    finalized(pelican)
+    written = finalized(pelican)
     if nd_settings.get(pelican.settings, "NEWS_DIGEST_SEARCH_INDEX"):
-        build_search_index(pelican.output_path, nd_settings.get(pelican.settings, "NEWS_DIGEST_LANGUAGES"))
+        languages = nd_settings.get(pelican.settings, "NEWS_DIGEST_LANGUAGES")
+        build_search_index(pelican.output_path, languages, written)
 
 
 def register() -> None:

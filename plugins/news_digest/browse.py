@@ -86,6 +86,12 @@ class Period:
     def sorted_children(self) -> list[Period]:
         return [self.children[k] for k in sorted(self.children, reverse=True)]
 
+    def fingerprint_view(self) -> tuple:
+        """What date templates show of a period (writer.py): its parts, its article
+        count and its children's counts, not the articles (listed from the paginated
+        page). A change in one article then re-renders only the page that lists it."""
+        return (self.parts, len(self.articles), [(c.parts, len(c.articles)) for c in self.sorted_children()])
+
 
 @dataclass
 class PeriodIndex:
@@ -94,6 +100,10 @@ class PeriodIndex:
 
     def sorted_years(self) -> list[Period]:
         return [self.years[k] for k in sorted(self.years, reverse=True)]
+
+    def fingerprint_view(self) -> tuple:
+        """What the dates index shows: the years and months with their counts."""
+        return ([y.fingerprint_view() for y in self.sorted_years()], len(self.undated))
 
     def all_periods(self) -> list[Period]:
         out: list[Period] = []
@@ -138,6 +148,10 @@ class TopicPage:
     def rel(self) -> str:
         return topic_rel(self.topic)
 
+    def fingerprint_view(self) -> tuple:
+        """What templates show of a topic page besides its paginated list (writer.py)."""
+        return (self.topic, len(self.articles))
+
 
 def build_topic_index(articles: Sequence[Any], topics: TopicSet) -> list[TopicPage]:
     """Topics that have articles, in taxonomy order, each with its articles (input order)."""
@@ -158,6 +172,10 @@ class EntityPage:
     @property
     def rel(self) -> str:
         return entity_rel(self.entity)
+
+    def fingerprint_view(self) -> tuple:
+        """What templates show of an entity page besides its paginated list (writer.py)."""
+        return (self.entity, len(self.articles), self.mentions, self.related)
 
 
 def build_entity_index(articles: Sequence[Any], gazetteer: Gazetteer) -> list[EntityPage]:

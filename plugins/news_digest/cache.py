@@ -24,6 +24,7 @@ import json
 import os
 import pickle
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -160,3 +161,46 @@ def cached_process(
     if isinstance(result, Rejection):
         result.raise_()
     return result
+
+
+def stories_key(inputs: Sequence[Any], settings: Any) -> str:
+    """Key of a story grouping: the code version, the story settings and every input field
+    the grouping reads, in order (entity ids sorted: a frozenset's order varies by run)."""
+    h = hashlib.sha256()
+    h.update(code_version().encode())
+    h.update(repr(settings).encode("utf-8", "surrogatepass"))
+    for inp in inputs:
+        row = (inp.id, inp.title, inp.outlet, inp.date, sorted(inp.entity_ids), inp.text)
+        h.update(repr(row).encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def load_stories(directory: str | os.PathLike | None, key: str) -> list | None:
+    """The stories stored under ``key`` by the last build, or None (miss, corrupt, off).
+
+    Only the latest grouping is kept (``stories.pickle``): grouping is global, so a
+    change to any input that the grouping reads makes it a miss."""
+    if not directory:
+        return None
+    try:
+        with open(Path(directory) / "stories.pickle", "rb") as fh:
+            stored_key, stories = pickle.load(fh)
+    except Exception:
+        return None
+    return stories if stored_key == key and isinstance(stories, list) else None
+
+
+def save_stories(directory: str | os.PathLike | None, key: str, stories: list) -> None:
+    if not directory:
+        return
+    path = Path(directory) / "stories.pickle"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump((key, stories), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

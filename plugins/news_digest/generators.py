@@ -160,7 +160,7 @@ class DigestGenerator(Generator):
         """A page listing ``articles``, split into pages by Pelican's paginator
         (``PAGINATED_TEMPLATES[template]`` or DEFAULT_PAGINATION per page); page N's
         alternates point at page N of every edition."""
-        self.write_page(writer, edition, rel, template, paginate=articles, page_articles=articles, **context)
+        self.write_page(writer, edition, rel, template, paginate=articles, **context)
 
     def write_browse_pages(self, writer) -> None:
         """Topic, entity and date pages, in every edition."""
@@ -213,13 +213,21 @@ class DigestGenerator(Generator):
         """Group the articles into stories once per build (stories.py) and give every
         member article (and its translations) ``digest_story``: the link to its story
         page and the other outlets' articles, in the article's own edition."""
+        from .cache import load_stories, save_stories, stories_key
         from .stories import StorySettings, group_stories, story_inputs_from_articles
 
-        stories = group_stories(
-            story_inputs_from_articles([a.digest for a in self.articles]),
-            StorySettings.from_settings(self.settings),
-        )
+        inputs = story_inputs_from_articles([a.digest for a in self.articles])
+        story_settings = StorySettings.from_settings(self.settings)
+        # Grouping is global (TF-IDF over the corpus) and costs seconds per 10,000
+        # articles: reuse the last build's when nothing it reads has changed.
+        cache_dir = nd_settings.cache_dir(self.settings)
+        key = stories_key(inputs, story_settings)
+        stories = load_stories(cache_dir, key)
+        if stories is None:
+            stories = group_stories(inputs, story_settings)
+            save_stories(cache_dir, key, stories)
         by_source = {a.digest.source: a for a in self.articles}
+        self._story_entries: dict[tuple[int, str], dict] = {}
         for story in stories:
             members = [by_source[m.id] for m in story.members]
             for article in members:
@@ -257,7 +265,14 @@ class DigestGenerator(Generator):
 
     def _story_article(self, article, edition: Edition) -> dict:
         """What a story page (or an article's "also covered by") shows of one article in
-        one edition: its translated title and page when there is one, else the original."""
+        one edition: its translated title and page when there is one, else the original.
+
+        Computed once per article and edition (a story of k articles shows each member
+        on 2k pages and boxes) and shared: callers must not modify the dict."""
+        key = (id(article), edition.lang)
+        cached = self._story_entries.get(key)
+        if cached is not None:
+            return cached
         version = self._in_edition(article, edition)
         shown = version or article
         # An untranslated version's title is a glossary placeholder, not a headline: show
@@ -265,13 +280,14 @@ class DigestGenerator(Generator):
         titled = article if getattr(shown, "provenance", None) == "none" else shown
         outlet = article.digest.meta.outlet
         date = article.digest.meta.date.value
-        return {
+        entry = self._story_entries[key] = {
             "title": titled.title,
             "url": shown.url,
             "lang": getattr(titled, "lang", None) or self.editions[0].lang,
             "outlet": outlet.name_en if edition.lang == "en" else outlet.name,
             "date": date,
         }
+        return entry
 
     def write_stories(self, writer) -> None:
         """One page per story (at least two articles) in every edition, and a list of
@@ -282,7 +298,7 @@ class DigestGenerator(Generator):
             for edition in self.editions:
                 members = []
                 for m in story.members:
-                    entry = self._story_article(by_source[m.id], edition)
+                    entry = dict(self._story_article(by_source[m.id], edition))
                     entry.update(central=m.id == story.central, adds=m.adds)
                     members.append(entry)
                 central = next(e for e in members if e["central"])

@@ -15,12 +15,16 @@ Run after Pelican: ``python -m news_digest.search output`` (``make html`` does).
 from __future__ import annotations
 
 import argparse
+import logging
 import subprocess
 import sys
 import unicodedata
+from collections.abc import Collection
 from pathlib import Path
 
 from .editions import get_editions
+
+logger = logging.getLogger(__name__)
 
 #: Letters that are not a base letter plus a combining mark, so NFD cannot fold them.
 _EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "D"})
@@ -81,8 +85,15 @@ def pagefind_command(edition_root: Path) -> list[str]:
     ]
 
 
-def build_search_index(output: str | Path, languages: list[str]) -> list[Path]:
+def build_search_index(
+    output: str | Path, languages: list[str], written: Collection[str] | None = None
+) -> list[Path]:
     """Index every edition's article pages into ``<edition prefix>pagefind/``; returns bundles.
+
+    ``written``: the output names this build wrote, when the writer knows them (writer.py
+    skips unchanged pages). An edition none of whose article pages was written keeps its
+    existing index: Pagefind cannot update an index in place, and re-indexing 10,000
+    unchanged pages costs a minute. None = index every edition.
 
     Raises ``subprocess.CalledProcessError`` when pagefind fails, so a broken index stops
     ``make html`` instead of shipping a search page that finds nothing.
@@ -93,6 +104,16 @@ def build_search_index(output: str | Path, languages: list[str]) -> list[Path]:
         root = output / edition.prefix
         if not any((root / "articles").glob("*/index.html")):
             continue  # an edition without article pages: nothing to search
+        bundle = root / "pagefind"
+        articles = f"{edition.prefix}articles/"
+        if (
+            written is not None
+            and (bundle / "pagefind-entry.json").is_file()
+            and not any(name.startswith(articles) for name in written)
+        ):
+            logger.info("news-digest: %s search index kept: no article page changed", edition.lang)
+            bundles.append(bundle)
+            continue
         subprocess.run(pagefind_command(root), check=True)
         bundles.append(root / "pagefind")
     return bundles

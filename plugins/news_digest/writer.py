@@ -1,38 +1,46 @@
-"""Pelican glue: a writer that skips re-rendering article pages whose inputs did not change.
+"""Pelican glue: a writer that skips re-rendering pages whose inputs did not change.
 
 Pelican renders and writes every page on every build, even when its content cache spared
 the reading. On a 10,000-dump site that makes a one-dump change cost most of a full build.
 :class:`SkipUnchangedWriter` (installed through Pelican's ``get_writer`` signal) keeps a
-manifest of a fingerprint per article page and skips an article page when
+manifest of one fingerprint per page and skips a page when
 
 - the page file still exists in the output directory, and
 - its fingerprint is the one recorded by the previous build.
 
-The fingerprint of an article page hashes the *site fingerprint* (code version, data
-files' version, theme templates, simple settings, and for every article of the site its
-"link entry": URL, title, date, summary, language, category, translations and the digest
-without its lines) and the page's own inputs (the template, the article's HTML, metadata
-and full digest). So a change of one article's body re-renders that article's page only;
-a change of any title, date, URL, summary, topic, entity or translation anywhere (or of
-code, data, theme or settings) re-renders every page. Listing pages (index, archives,
-news-digest's own pages) are always written. A page is never skipped when its arguments
-are of a kind this fingerprint does not understand.
+A page's fingerprint hashes the *static fingerprint* (code version, data files' version,
+theme files, simple settings), the output name, the writer options, the template, and a
+description of every variable that the template (with what it extends, includes and
+imports; found with ``jinja2.meta``) reads from its context. An article is described by
+everything templates can show of it: its text, metadata, digest, the attributes the plugin
+sets (story, translation, alternates, dates) and its translations' link entries. So a
+change of one article re-renders its own pages, the story pages and "also covered by"
+boxes that show it, and the list pages it is listed on; nothing else.
 
-Plugins that put cross-article data in the Jinja context must store it on
-``article.digest`` so it is part of the fingerprint, or set
-``NEWS_DIGEST_SKIP_UNCHANGED = False``. Skipped pages still send ``content_written``.
+Objects may say what templates show of them with a ``fingerprint_view()`` method (a date
+period shows its counts, not its articles: list pages read their articles from the
+paginated ``articles_page``). A page is always rendered when a variable it reads is of a
+kind this module does not understand, when a template is chosen at render time, or when
+Pelican paginates it. Functions handed to templates are treated as code: their output is
+a function of their arguments. Skipped pages still send ``content_written``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
+import functools
 import hashlib
 import logging
 import os
 import pickle
 from pathlib import Path
 
+from jinja2 import meta as jinja_meta
 from pelican import signals
+from pelican.contents import Content
+from pelican.paginator import Page, Paginator
+from pelican.urlwrappers import URLWrapper
 from pelican.writers import Writer
 
 from . import settings as nd_settings
@@ -44,24 +52,24 @@ logger = logging.getLogger(__name__)
 _WRITER_PARAMS = {"relative_urls", "paginated", "template_name", "override_output", "url"}
 _SIMPLE = (str, int, float, bool, type(None))
 
+#: Attributes of a content object that are not part of its description: the shared
+#: context and settings (covered by the static fingerprint and the template variables),
+#: and what is described separately (text, metadata, digest, translations).
+_CONTENT_SKIP = {
+    "_context",
+    "settings",
+    "_content",
+    "metadata",
+    "digest",
+    "translations",
+    "_summary",
+    "signal",
+}
+
+#: What :meth:`SkipUnchangedWriter.describe` returns for a value it cannot describe.
+_UNKNOWN = object()
+
 _active: list[SkipUnchangedWriter] = []
-
-
-def _plain(value, depth: int = 0) -> bool:
-    """True for data whose repr is deterministic and complete: simple values, and lists,
-    tuples, dicts and dataclasses of them (e.g. page_lang, an Edition, hreflang alternates).
-    Pelican content objects and anything else are not: such a page is always rendered."""
-    if depth > 6:
-        return False
-    if isinstance(value, _SIMPLE):
-        return True
-    if isinstance(value, (list, tuple, frozenset)):
-        return all(_plain(v, depth + 1) for v in value)
-    if isinstance(value, dict):
-        return all(_plain(k, depth + 1) and _plain(v, depth + 1) for k, v in value.items())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return all(_plain(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value))
-    return False
 
 
 def _h(*parts: object) -> str:
@@ -81,6 +89,16 @@ def _digest_without_lines(digest) -> bytes:
     if digest is None:
         return b""
     return repr(dataclasses.replace(digest, lines=[], sha256="")).encode("utf-8", "surrogatepass")
+
+
+@functools.cache
+def _repr_is_complete(cls: type) -> bool:
+    """True for a dataclass whose generated repr shows every field that is an input (fields
+    left out of the repr are ones computed in __post_init__ from the others)."""
+    params = getattr(cls, "__dataclass_params__", None)
+    if params is None or not params.repr:
+        return False
+    return all(f.repr or not f.init for f in dataclasses.fields(cls))
 
 
 def _link_entry(article) -> tuple:
@@ -116,7 +134,7 @@ def _theme_fingerprint(theme: str) -> str:
 
 
 class SkipUnchangedWriter(Writer):
-    """Pelican's Writer, skipping article pages whose fingerprint matches the manifest."""
+    """Pelican's Writer, skipping pages whose fingerprint matches the manifest."""
 
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings=settings)
@@ -133,66 +151,216 @@ class SkipUnchangedWriter(Writer):
             # leave a manifest describing pages it may have overwritten.
             self.manifest_path.unlink(missing_ok=True)
         self.current: dict[str, str] = {}
-        self._site_fp: str | None = None
-        self._heads: dict[int, tuple] = {}  # id(digest) → (digest kept alive, hash)
+        self._static_fp: str | None = None
+        self._template_vars: dict[str, frozenset[str] | None] = {}
+        # id(obj) → (obj kept alive so the id is not reused, its description)
+        self._memo: dict[int, tuple[object, object]] = {}
         self.skipped = 0
+        self.written: set[str] = set()  # output names rendered by this build
         _active[:] = [self]
 
-    def site_fingerprint(self, context) -> str:
-        if self._site_fp is None:
+    # ------------------------------------------------------------ fingerprints
+
+    def static_fingerprint(self) -> str:
+        """What every page depends on: code, data files, theme files, simple settings."""
+        if self._static_fp is None:
             from .rules import load_rules
 
-            articles = []
-            for key in ("articles", "hidden_articles", "drafts"):
-                for a in context.get(key, []) or []:
-                    articles.append(a)
-                    articles.extend(getattr(a, "translations", []))
             simple = sorted((k, v) for k, v in self.settings.items() if isinstance(v, _SIMPLE))
-            self._site_fp = _h(
+            self._static_fp = _h(
                 code_version(),
                 load_rules(self.settings.get("NEWS_DIGEST_DATA_DIR")).version,
                 _theme_fingerprint(self.settings.get("THEME", "")),
                 simple,
-                sorted(
-                    (_link_entry(a), self._head(a.digest) if hasattr(a, "digest") else b"") for a in articles
-                ),
             )
-        return self._site_fp
+        return self._static_fp
+
+    def template_variables(self, template) -> frozenset[str] | None:
+        """Names a template (with everything it extends, includes or imports) reads from
+        its context; None when a referenced template is chosen at render time."""
+        name = getattr(template, "name", None)
+        if name in self._template_vars:
+            return self._template_vars[name]
+        env = getattr(template, "environment", None)
+        result: frozenset[str] | None = None
+        if name and env is not None and env.loader is not None:
+            names: set[str] = set()
+            seen: set[str] = set()
+            todo = [name]
+            try:
+                while todo:
+                    current = todo.pop()
+                    if current in seen:
+                        continue
+                    seen.add(current)
+                    source = env.loader.get_source(env, current)[0]
+                    ast = env.parse(source)
+                    names |= jinja_meta.find_undeclared_variables(ast)
+                    for ref in jinja_meta.find_referenced_templates(ast):
+                        if ref is None:
+                            raise LookupError("dynamic template reference")
+                        todo.append(ref)
+                result = frozenset(names)
+            except Exception:
+                logger.debug("news-digest: cannot list the variables of %s", name, exc_info=True)
+                result = None
+        self._template_vars[name] = result
+        return result
 
     def page_fingerprint(self, name, template, context, kwargs) -> str | None:
-        article = kwargs.get("article")
-        if article is None or not hasattr(article, "digest") or kwargs.get("paginated"):
-            return None
-        extra = []
-        for key, value in sorted(kwargs.items()):
-            if key == "article":
-                continue
-            if key == "category":
-                value = str(value)
-            elif not _plain(value):
-                return None
-            extra.append((key, repr(value)))
-        meta = sorted((k, str(v)) for k, v in article.metadata.items() if k != "digest")
-        digest = article.digest
-        return _h(
-            self.site_fingerprint(context),
-            name,
-            getattr(template, "filename", None) or getattr(template, "name", ""),
-            article.content,
-            meta,
-            # The lines are a pure function of the dump's bytes (sha256), the code and the
-            # data files (both in the site fingerprint); everything else of the digest is
-            # hashed without them, once per article.
-            digest.sha256,
-            self._head(digest),
-            extra,
-        )
+        """A hash of everything the page's output depends on, or None (always render).
 
-    def _head(self, digest) -> bytes:
-        key = id(digest)
-        if key not in self._heads:
-            self._heads[key] = (digest, hashlib.sha256(_digest_without_lines(digest)).digest())
-        return self._heads[key][1]
+        That is: the static fingerprint, the output name and writer options, the template,
+        and the description of every variable the template tree reads (from ``kwargs``
+        or the shared context). Variables it does not read are left out, so a page
+        listing twenty articles does not change when a twenty-first article does.
+        """
+        if kwargs.get("paginated"):
+            return None
+        if kwargs.get("paginated", None) is None and kwargs.get("template_name") in (
+            self.settings.get("PAGINATED_TEMPLATES") or {}
+        ):
+            return None  # Pelican paginates it itself
+        variables = self.template_variables(template)
+        if variables is None:
+            return None
+        parts: list[object] = []
+        for var in sorted(variables):
+            if var in kwargs:
+                value = kwargs[var]
+            elif var in context:
+                value = context[var]
+            else:
+                # Jinja globals (gettext, functions added by the plugin) are code.
+                parts.append((var, "global" if var in template.environment.globals else "missing"))
+                continue
+            described = self.describe(value)
+            if described is _UNKNOWN:
+                return None
+            parts.append((var, described))
+        writer_options = sorted((k, repr(v)) for k, v in kwargs.items() if k in _WRITER_PARAMS)
+        return _h(self.static_fingerprint(), name, template.name, writer_options, parts)
+
+    def describe(self, value, depth: int = 0):
+        """A deterministic description of a template variable's value (repr-able), or None
+        ``_UNKNOWN`` when its kind is not understood (then the page is always rendered)."""
+        if isinstance(value, _SIMPLE):
+            return value
+        if depth > 8:
+            return _UNKNOWN
+        key = id(value)
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        described = self._describe(value, depth)
+        if described is not _UNKNOWN:
+            # Big values (the list of all articles, a content object) are described once
+            # per build; keeping a reference keeps their id from being reused.
+            if isinstance(value, Content) or (isinstance(value, (list, tuple, dict)) and len(value) >= 4):
+                described = _h(described)
+                self._memo[key] = (value, described)
+        return described
+
+    def _describe(self, value, depth: int):
+        d = depth + 1
+        if isinstance(value, Content):
+            return self._describe_content(value, d)
+        if isinstance(value, (list, tuple, set, frozenset)):
+            items = [self.describe(v, d) for v in value]
+            if any(i is _UNKNOWN for i in items):
+                return _UNKNOWN
+            return (
+                type(value).__name__,
+                sorted(map(repr, items)) if isinstance(value, (set, frozenset)) else items,
+            )
+        if isinstance(value, dict):
+            items = [(self.describe(k, d), self.describe(v, d)) for k, v in value.items()]
+            if any(k is _UNKNOWN or v is _UNKNOWN for k, v in items):
+                return _UNKNOWN
+            return ("dict", items)
+        if isinstance(value, (_dt.datetime, _dt.date)):
+            return ("date", value.isoformat())
+        if isinstance(value, URLWrapper):
+            return ("urlwrapper", type(value).__name__, value.name, value.slug)
+        if isinstance(value, Paginator):
+            # Not its object_list: templates read a page's articles from the Page.
+            return (
+                "paginator",
+                value.name,
+                value.url,
+                value.per_page,
+                value.orphans,
+                value.count,
+                value.num_pages,
+            )
+        if isinstance(value, Page):
+            items = self.describe(list(value.object_list), d)
+            if items is _UNKNOWN:
+                return _UNKNOWN
+            return ("page", value.number, value.save_as, value.url, value.paginator.num_pages, items)
+        view = getattr(type(value), "fingerprint_view", None)
+        if callable(view):
+            # The object says what templates may show of it (e.g. a date period: its
+            # counts, not its articles, which pages list through articles_page).
+            shown = self.describe(view(value), d)
+            return _UNKNOWN if shown is _UNKNOWN else (type(value).__qualname__, shown)
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            if _repr_is_complete(type(value)):
+                # Its generated repr shows every field (nested objects by their own repr:
+                # a default repr with an address makes the page always render, never stale).
+                return ("dc", repr(value))
+            fields = [(f.name, self.describe(getattr(value, f.name), d)) for f in dataclasses.fields(value)]
+            if any(v is _UNKNOWN for _, v in fields):
+                return _UNKNOWN
+            return (type(value).__qualname__, fields)
+        if isinstance(value, _dt.tzinfo):
+            return ("tz", str(value))
+        if callable(value):
+            # Functions handed to templates (nd_card, site_name …) are code: their output
+            # is a function of their arguments, which are described where they come from.
+            return (
+                "callable",
+                getattr(value, "__module__", ""),
+                getattr(value, "__qualname__", type(value).__name__),
+            )
+        return _UNKNOWN
+
+    def _digest_head(self, digest) -> bytes:
+        """The digest without its lines, hashed once per digest (an article and its
+        translations share theirs)."""
+        if digest is None:
+            return b""
+        hit = self._memo.get(id(digest))
+        if hit is None or hit[0] is not digest:
+            hit = self._memo[id(digest)] = (digest, hashlib.sha256(_digest_without_lines(digest)).digest())
+        return hit[1]
+
+    def _describe_content(self, article, depth: int):
+        """An article (or page) as templates see it: its link entry, text, metadata,
+        digest and the attributes the plugin adds (story, translation, alternates …),
+        and its translations' link entries."""
+        attrs = []
+        for key, value in sorted(vars(article).items()):
+            if key in _CONTENT_SKIP:
+                continue
+            described = self.describe(value, depth)
+            if described is _UNKNOWN:
+                return _UNKNOWN
+            attrs.append((key, described))
+        digest = getattr(article, "digest", None)
+        return (
+            "content",
+            type(article).__name__,
+            _link_entry(article),
+            getattr(article, "_content", None),
+            sorted(
+                (k, str(v)) for k, v in article.metadata.items() if k not in ("digest", "digest_translation")
+            ),
+            getattr(digest, "sha256", None),
+            self._digest_head(digest),
+            attrs,
+            [_link_entry(t) for t in getattr(article, "translations", [])],
+        )
 
     def write_file(self, name, template, context, *args, **kwargs):
         fp = None
@@ -212,6 +380,8 @@ class SkipUnchangedWriter(Writer):
                 localcontext.update({k: v for k, v in kwargs.items() if k not in _WRITER_PARAMS})
                 signals.content_written.send(path, context=localcontext)
                 return None
+        if name:
+            self.written.add(name)
         return super().write_file(name, template, context, *args, **kwargs)
 
     def save_manifest(self) -> None:
@@ -222,9 +392,9 @@ class SkipUnchangedWriter(Writer):
         tmp.write_bytes(pickle.dumps(self.current, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(tmp, self.manifest_path)
         logger.info(
-            "news-digest: %d article pages unchanged and not re-rendered, %d written",
+            "news-digest: %d pages unchanged and not re-rendered, %d rendered",
             self.skipped,
-            len(self.current) - self.skipped,
+            len(self.written),
         )
 
 
@@ -236,7 +406,12 @@ def get_writer(pelican):
     return SkipUnchangedWriter
 
 
-def finalized(pelican) -> None:
-    """Save the page manifest of the writer used by this build."""
+def finalized(pelican) -> set[str] | None:
+    """Save the page manifest of the writer used by this build; return the output names it
+    rendered (None when this build did not use our writer: then anything may have changed)."""
+    written = None
     while _active:
-        _active.pop().save_manifest()
+        writer = _active.pop()
+        writer.save_manifest()
+        written = writer.written if written is None else written | writer.written
+    return written
