@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DUMPS, GOLD, SEEDS, build_site
+from conftest import DUMPS, GOLD, REPO, SEEDS, build_site
 from news_digest.cache import PipelineCache, Rejection, cache_key, cached_process, code_version
 from news_digest.corpus import DumpMaker, generate_corpus, load_material
 from news_digest.model import DigestArticle, DumpRejected, to_jsonable
@@ -305,3 +305,21 @@ def test_skip_unchanged_can_be_switched_off(make_content, tmp_path):
     first = _mtimes(out)
     build_site(content, out, **opts)
     assert all(first[k] != v for k, v in _mtimes(out).items())
+
+
+def test_a_changed_list_or_dict_setting_rerenders_every_page(make_content, tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("conf", REPO / "pelicanconf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    content = make_content(seeds=["004_f1c2a3039ebafd8a"])
+    opts = {"CACHE_PATH": str(tmp_path / "cache"), "NEWS_DIGEST_WORKERS": 1}
+    out = build_site(content, tmp_path / "out", **opts)
+    first = _mtimes(out, "**/*.html")
+    # keep_trailing_newline changes every page's bytes but is no template variable
+    jinja = {**conf.JINJA_ENVIRONMENT, "keep_trailing_newline": True}
+    build_site(content, out, JINJA_ENVIRONMENT=jinja, **opts)
+    second = _mtimes(out, "**/*.html")
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] == second[k]] == []

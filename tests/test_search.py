@@ -50,3 +50,23 @@ def test_search_page_in_each_edition_explains_browsing_without_js(demo_site):
         assert 'pagefind/pagefind-ui.js"' in page and "//" not in re.findall(r'src="([^"]+)"', page)[0]
         links = re.findall(r'<li><a href="([^"]+)"', page)
         assert any(link.endswith("archives/") for link in links)
+
+
+def test_search_index_is_kept_when_no_article_page_changed(make_content, tmp_path):
+    from conftest import build_site
+
+    content = make_content(seeds=["001_855c344d2a156454", "002_1d216cd8c5788951"])
+    opts = {"CACHE_PATH": str(tmp_path / "cache"), "NEWS_DIGEST_WORKERS": 1}
+    out = build_site(content, tmp_path / "out", search=True, **opts)
+    entries = [out / "pagefind" / "pagefind-entry.json", out / "en" / "pagefind" / "pagefind-entry.json"]
+    first = [p.stat().st_mtime_ns for p in entries]
+    build_site(content, out, search=True, **opts)
+    assert [p.stat().st_mtime_ns for p in entries] == first  # nothing changed: index kept
+    dump = content / "dumps" / "002_1d216cd8c5788951.txt"
+    dump.write_bytes(dump.read_bytes().replace(b"Missouri", "Missouri (Hoa Kỳ)".encode(), 1))
+    build_site(content, out, search=True, **opts)
+    assert all(p.stat().st_mtime_ns != m for p, m in zip(entries, first, strict=True))
+    # With the writer off, nothing says which pages changed: every build re-indexes.
+    again = [p.stat().st_mtime_ns for p in entries]
+    build_site(content, out, search=True, NEWS_DIGEST_SKIP_UNCHANGED=False, **opts)
+    assert all(p.stat().st_mtime_ns != m for p, m in zip(entries, again, strict=True))

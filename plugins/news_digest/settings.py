@@ -57,8 +57,8 @@ DEFAULTS: dict[str, Any] = {
     # Processes that run the pure pipeline over all dumps at build start; None =
     # os.cpu_count(); 1 = serial (the reader processes each dump when Pelican reads it).
     "NEWS_DIGEST_WORKERS": None,
-    # Skip re-rendering article pages whose inputs (and the whole site's link index) did
-    # not change since the last build into the same output directory (writer.py).
+    # Skip re-rendering pages none of whose template variables changed since the last
+    # build into the same output directory (writer.py).
     "NEWS_DIGEST_SKIP_UNCHANGED": True,
 }
 

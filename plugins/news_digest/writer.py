@@ -166,12 +166,19 @@ class SkipUnchangedWriter(Writer):
         if self._static_fp is None:
             from .rules import load_rules
 
-            simple = sorted((k, v) for k, v in self.settings.items() if isinstance(v, _SIMPLE))
+            # Every setting: lists and dicts too (JINJA_ENVIRONMENT, PAGINATION_PATTERNS,
+            # NEWS_DIGEST_LANGUAGES …) change pages without being template variables.
+            settings = []
+            for key, value in sorted(self.settings.items()):
+                described = self.describe(value)
+                settings.append(
+                    (key, ("type", type(value).__qualname__) if described is _UNKNOWN else described)
+                )
             self._static_fp = _h(
                 code_version(),
                 load_rules(self.settings.get("NEWS_DIGEST_DATA_DIR")).version,
                 _theme_fingerprint(self.settings.get("THEME", "")),
-                simple,
+                settings,
             )
         return self._static_fp
 

@@ -160,6 +160,9 @@ def write_markdown_site(digests: list, root: Path, english: bool, filler: int) -
                 # The filler pages have no translations; Pelican's default 'slug' grouping
                 # would only cost time on them.
                 "PAGE_TRANSLATION_ID = ''",
+                # The default theme lists every page in every page's menu: with thousands
+                # of filler pages that is O(N²) output our site does not have either.
+                "DISPLAY_PAGES_ON_MENU = False",
                 "TAGS_SAVE_AS = TAG_SAVE_AS = ''",
                 "CATEGORIES_SAVE_AS = CATEGORY_SAVE_AS = ''",
                 "AUTHORS_SAVE_AS = AUTHOR_SAVE_AS = ''",
