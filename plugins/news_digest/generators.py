@@ -86,8 +86,11 @@ class DigestGenerator(Generator):
 
         own = paginator(edition)
         others = {ed.lang: paginator(ed) for ed in self.editions}
+        # One Page object per number: page N is also page N+1's "previous" and page N-1's
+        # "next", and the writer describes each Page object once.
+        pages = [own.page(n) for n in range(1, own.num_pages + 1)]
         for number in range(1, own.num_pages + 1):
-            page = own.page(number)
+            page = pages[number - 1]
             writer.write_file(
                 page.save_as,
                 self.get_template(template),
@@ -99,8 +102,8 @@ class DigestGenerator(Generator):
                 alternates=[{"lang": lang, "url": _page_url(p.page(number))} for lang, p in others.items()],
                 articles_paginator=own,
                 articles_page=page,
-                articles_previous_page=own.page(number - 1) if number > 1 else None,
-                articles_next_page=own.page(number + 1) if number < own.num_pages else None,
+                articles_previous_page=pages[number - 2] if number > 1 else None,
+                articles_next_page=pages[number] if number < own.num_pages else None,
                 **context,
             )
 

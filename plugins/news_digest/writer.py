@@ -263,7 +263,9 @@ class SkipUnchangedWriter(Writer):
         if described is not _UNKNOWN:
             # Big values (the list of all articles, a content object) are described once
             # per build; keeping a reference keeps their id from being reused.
-            if isinstance(value, Content) or (isinstance(value, (list, tuple, dict)) and len(value) >= 4):
+            if isinstance(value, (Content, Page)) or (
+                isinstance(value, (list, tuple, dict)) and len(value) >= 4
+            ):
                 described = _h(described)
                 self._memo[key] = (value, described)
         return described
