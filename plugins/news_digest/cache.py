@@ -124,16 +124,21 @@ class PipelineCache:
     def put(self, key: str, value: Result) -> None:
         if self.directory is None:
             return
-        path = self.path_for(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_pickle_atomically(self.path_for(key), value)
+
+
+def write_pickle_atomically(path: Path, value: Any) -> None:
+    """Pickle ``value`` to ``path`` through a temporary file and ``os.replace``: readers
+    (other processes, the next build) see the old file or the new one, never a torn one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def run_pipeline(data: bytes, source: str, rules, sidecar: dict | None = None) -> Result:
@@ -194,13 +199,4 @@ def load_stories(directory: str | os.PathLike | None, key: str) -> list | None:
 def save_stories(directory: str | os.PathLike | None, key: str, stories: list) -> None:
     if not directory:
         return
-    path = Path(directory) / "stories.pickle"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pickle")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump((key, stories), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_pickle_atomically(Path(directory) / "stories.pickle", (key, stories))

@@ -115,7 +115,7 @@ def build_search_index(
             bundles.append(bundle)
             continue
         subprocess.run(pagefind_command(root), check=True)
-        bundles.append(root / "pagefind")
+        bundles.append(bundle)
     return bundles
 
 

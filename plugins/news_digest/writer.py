@@ -44,7 +44,7 @@ from pelican.urlwrappers import URLWrapper
 from pelican.writers import Writer
 
 from . import settings as nd_settings
-from .cache import code_version
+from .cache import code_version, write_pickle_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -249,7 +249,7 @@ class SkipUnchangedWriter(Writer):
         return _h(self.static_fingerprint(), name, template.name, writer_options, parts)
 
     def describe(self, value, depth: int = 0):
-        """A deterministic description of a template variable's value (repr-able), or None
+        """A deterministic, repr-able description of a template variable's value, or
         ``_UNKNOWN`` when its kind is not understood (then the page is always rendered)."""
         if isinstance(value, _SIMPLE):
             return value
@@ -303,7 +303,7 @@ class SkipUnchangedWriter(Writer):
                 value.num_pages,
             )
         if isinstance(value, Page):
-            items = self.describe(list(value.object_list), d)
+            items = self.describe(value.object_list, d)
             if items is _UNKNOWN:
                 return _UNKNOWN
             return ("page", value.number, value.save_as, value.url, value.paginator.num_pages, items)
@@ -396,10 +396,7 @@ class SkipUnchangedWriter(Writer):
     def save_manifest(self) -> None:
         if self.manifest_path is None:
             return
-        self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.manifest_path.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps(self.current, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, self.manifest_path)
+        write_pickle_atomically(self.manifest_path, self.current)
         logger.info(
             "news-digest: %d pages unchanged and not re-rendered, %d rendered",
             self.skipped,
