@@ -323,3 +323,85 @@ def test_a_changed_list_or_dict_setting_rerenders_every_page(make_content, tmp_p
     second = _mtimes(out, "**/*.html")
     assert first.keys() == second.keys()
     assert [k for k in first if first[k] == second[k]] == []
+
+
+# -- parallel rendering -------------------------------------------------------------------
+def _tree(output: Path) -> dict:
+    """Every output file's bytes, except the build report and feeds (the report and an
+    empty feed state the build time; feeds are not written through the writer)."""
+    return {
+        p.relative_to(output).as_posix(): p.read_bytes()
+        for p in sorted(output.rglob("*"))
+        if p.is_file() and not {"report", "feeds"} & set(p.relative_to(output).parts)
+    }
+
+
+def test_pages_rendered_in_worker_processes_equal_the_serial_build(corpus, tmp_path, monkeypatch):
+    import os
+    import sys
+
+    import news_digest.writer as writer_mod
+    from pelican import signals
+
+    monkeypatch.setattr(writer_mod, "MIN_PAGES_PER_WORKER", 10)
+    forks = []
+    real_fork = os.fork
+
+    def counting_fork():
+        caller = sys._getframe(1).f_code.co_name  # the writer's flush, not the pipeline pool
+        pid = real_fork()
+        if pid and caller == "flush":
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    content = tmp_path / "content"
+    shutil.copytree(corpus, content)
+    written: list[str] = []
+
+    def on_written(path, context):
+        written.append(os.path.relpath(path, tmp_path).split(os.sep, 1)[1])
+
+    signals.content_written.connect(on_written)
+    try:
+        serial = build_site(
+            content, tmp_path / "serial", CACHE_PATH=str(tmp_path / "c1"), NEWS_DIGEST_WORKERS=1
+        )
+        serial_signals = sorted(written)
+        written.clear()
+        opts = {"CACHE_PATH": str(tmp_path / "c2"), "NEWS_DIGEST_WORKERS": 3}
+        forked = build_site(content, tmp_path / "forked", **opts)
+        forked_signals = sorted(written)
+        written.clear()
+        # the manifest of a parallel build is complete: a second build renders nothing
+        before = {p: p.stat().st_mtime_ns for p in forked.rglob("*.html")}
+        build_site(content, forked, **opts)
+        rebuilt_signals = sorted(written)
+    finally:
+        signals.content_written.disconnect(on_written)
+    assert len(serial_signals) > 100
+    assert len(forks) == 4  # two workers beside the parent, in each of the two parallel builds
+    assert forked_signals == serial_signals == rebuilt_signals  # one signal per page, in the parent
+    assert _tree(forked) == _tree(serial)
+    report = json.loads((forked / "report" / "report.json").read_text(encoding="utf-8"))
+    assert report["entries"] == json.loads((serial / "report" / "report.json").read_text())["entries"]
+    after = {p: p.stat().st_mtime_ns for p in forked.rglob("*.html")}
+    assert [p for p in before if before[p] != after[p]] == []
+
+
+def test_a_failing_page_in_a_worker_fails_the_build(corpus, tmp_path, monkeypatch):
+    import news_digest.writer as writer_mod
+
+    monkeypatch.setattr(writer_mod, "MIN_PAGES_PER_WORKER", 10)
+    content = tmp_path / "content"
+    shutil.copytree(corpus, content)
+    real = writer_mod.SkipUnchangedWriter._write_now
+
+    def broken(self, name, *args, **kwargs):
+        if name.startswith("entities/"):
+            raise ValueError(f"cannot render {name}")
+        return real(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(writer_mod.SkipUnchangedWriter, "_write_now", broken)
+    with pytest.raises(Exception, match="cannot render entities/"):
+        build_site(content, tmp_path / "out", CACHE_PATH=str(tmp_path / "c"), NEWS_DIGEST_WORKERS=2)

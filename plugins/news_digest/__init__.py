@@ -118,6 +118,7 @@ def _article_pretaxonomy(generator) -> None:
     """Make slugs unique across the corpus and record every published dump."""
     import dataclasses
 
+    from .generators import article_url
     from .report import PUBLISHED, PUBLISHED_WITH_WARNINGS, ReportEntry
     from .slugs import assign_unique_slugs
     from .state import STATE
@@ -146,7 +147,7 @@ def _article_pretaxonomy(generator) -> None:
                 warnings=warnings,
                 slug=slug,
                 title=digest.meta.display_title,
-                url=article.url,
+                url=article_url(article),
                 details={"encoding": digest.encoding},
             )
         )

@@ -285,7 +285,7 @@ class DigestGenerator(Generator):
         date = article.digest.meta.date.value
         entry = self._story_entries[key] = {
             "title": titled.title,
-            "url": shown.url,
+            "url": article_url(shown),
             "lang": getattr(titled, "lang", None) or self.editions[0].lang,
             "outlet": outlet.name_en if edition.lang == "en" else outlet.name,
             "date": date,
@@ -403,7 +403,7 @@ class DigestGenerator(Generator):
         topics = [k for k in (self.topic_feed_key(t.id, lang) for t in digest.topics) if k]
         return FeedEntry(
             title=str(article.title),
-            url=article.url,
+            url=article_url(article),
             published=published,
             summary=summary,
             lang=lang,
@@ -538,9 +538,23 @@ def build_translation_chain(settings: dict, content_dir: str, rules):
 
 def locale_date(date, lang: str) -> str:
     """A publication date in the page's language: "1 tháng 6, 2023" / "June 1, 2023"."""
-    from babel.dates import format_date
+    from .i18n import format_day
 
-    return format_date(date, format="long", locale=lang)
+    return format_day(date, lang)
+
+
+def article_url(article) -> str:
+    """``article.url``, formatted once per slug and language.
+
+    Pelican formats the URL anew on every access (~0.1 ms: a metadata copy and a relative
+    source path), and a 10,000-dump build asks for each article's URL about ten times
+    (report, alternates, stories, feeds). The memo lives on the article and is keyed by
+    what can change it during a build, so a renamed slug never serves the old URL."""
+    key = (article.slug, getattr(article, "lang", None))
+    memo = article.__dict__.get("_nd_url")
+    if memo is None or memo[0] != key:
+        memo = article._nd_url = (key, article.url)
+    return memo[1]
 
 
 def add_english_articles(generator) -> None:
@@ -604,7 +618,7 @@ def add_english_articles(generator) -> None:
                     USED,
                     f"human translation of {art.digest.source}",
                     title=sidecar.title,
-                    url=art.translations[-1].url,
+                    url=article_url(art.translations[-1]),
                 )
             )
         else:
@@ -624,4 +638,4 @@ def add_english_articles(generator) -> None:
 def article_alternates(article, languages: list[str]) -> list[dict[str, str]]:
     """hreflang alternates of an article page: itself and its translations, edition order."""
     versions = {a.lang: a for a in [article, *getattr(article, "translations", [])]}
-    return [{"lang": lang, "url": versions[lang].url} for lang in languages if lang in versions]
+    return [{"lang": lang, "url": article_url(versions[lang])} for lang in languages if lang in versions]

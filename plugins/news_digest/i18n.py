@@ -7,6 +7,7 @@ language of the page being rendered (``page_lang`` in the context, else the arti
 
 from __future__ import annotations
 
+import datetime as _dt
 import gettext as _gettext
 from functools import lru_cache
 from pathlib import Path
@@ -87,9 +88,28 @@ def site_name(context) -> str:
     return context.get("SITENAME", "")
 
 
+@lru_cache(maxsize=16384)
+def _format_day(day: _dt.date, fmt: str, lang: str) -> str:
+    from babel.dates import format_date as babel_format_date
+
+    return babel_format_date(day, format=fmt, locale=lang)
+
+
+def format_day(value, lang: str, fmt: str = "long") -> str:
+    """A date (or the day of a datetime) in ``lang``: "1 tháng 6, 2023" / "June 1, 2023".
+
+    Memoized: a site has a few thousand distinct days and formats each on many pages
+    (every article, card and list), and Babel takes ~50 µs a call."""
+    if isinstance(value, _dt.datetime):
+        value = value.date()
+    if isinstance(value, _dt.date):
+        return _format_day(value, fmt, lang)
+    from babel.dates import format_date as babel_format_date
+
+    return babel_format_date(value, format=fmt, locale=lang)
+
+
 @pass_context
 def format_date(context, value, fmt: str = "long") -> str:
     """Jinja: ``{{ article.date | format_date }}`` → "1 tháng 6, 2023" / "June 1, 2023"."""
-    from babel.dates import format_date as babel_format_date
-
-    return babel_format_date(value, format=fmt, locale=current_lang(context))
+    return format_day(value, current_lang(context), fmt)

@@ -54,8 +54,9 @@ DEFAULTS: dict[str, Any] = {
     # Cache of pipeline results (keyed by dump hash + data + code versions); None =
     # <CACHE_PATH>/news-digest, i.e. cache/news-digest beside pelicanconf.py; "" = off.
     "NEWS_DIGEST_CACHE_DIR": None,
-    # Processes that run the pure pipeline over all dumps at build start; None =
-    # os.cpu_count(); 1 = serial (the reader processes each dump when Pelican reads it).
+    # Processes that run the pure pipeline over all dumps at build start, and that render
+    # pages at the end (writer.py); None = os.cpu_count(); 1 = serial (the reader processes
+    # each dump when Pelican reads it, pages are rendered as Pelican asks for them).
     "NEWS_DIGEST_WORKERS": None,
     # Skip re-rendering pages none of whose template variables changed since the last
     # build into the same output directory (writer.py).

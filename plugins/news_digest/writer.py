@@ -23,6 +23,17 @@ paginated ``articles_page``). A page is always rendered when a variable it reads
 kind this module does not understand, when a template is chosen at render time, or when
 Pelican paginates it. Functions handed to templates are treated as code: their output is
 a function of their arguments. Skipped pages still send ``content_written``.
+
+Pages are rendered on every core (``NEWS_DIGEST_WORKERS``, default all). Pelican calls
+``write_file`` one page at a time from each generator; the writer only queues the call, and
+when the last generator is done (``finalized``) :meth:`SkipUnchangedWriter.flush` forks
+workers that share the finished build state copy-on-write: each fingerprints and renders
+its share of the pages (by a hash of the output name, so one name always lands in one
+process and Pelican's overwrite checks still hold), and sends back its manifest entries.
+No page is pickled, so any template variable works. Rendering is a pure function of the
+page's context, so the output is byte-identical to the serial path (a test checks it);
+``content_written`` is sent in the parent for every page, as in a serial build. Without
+``os.fork`` (Windows) or for a small site, pages are rendered serially.
 """
 
 from __future__ import annotations
@@ -30,10 +41,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import functools
+import gc
 import hashlib
 import logging
 import os
 import pickle
+import sys
+import tempfile
+import traceback
+import zlib
 from pathlib import Path
 
 from jinja2 import meta as jinja_meta
@@ -68,6 +84,10 @@ _CONTENT_SKIP = {
 
 #: What :meth:`SkipUnchangedWriter.describe` returns for a value it cannot describe.
 _UNKNOWN = object()
+
+#: Fewer queued pages than this per extra process are rendered serially: a fork and the
+#: copy-on-write faults that follow cost more than a few dozen pages (test sites never fork).
+MIN_PAGES_PER_WORKER = 150
 
 _active: list[SkipUnchangedWriter] = []
 
@@ -157,6 +177,10 @@ class SkipUnchangedWriter(Writer):
         self._memo: dict[int, tuple[object, object]] = {}
         self.skipped = 0
         self.written: set[str] = set()  # output names rendered by this build
+        workers = nd_settings.get(self.settings, "NEWS_DIGEST_WORKERS") or os.cpu_count() or 1
+        self.workers = max(1, int(workers)) if hasattr(os, "fork") else 1
+        # write_file calls waiting for flush(); None = render at once.
+        self.queue: list[tuple] | None = [] if self.workers > 1 else None
         _active[:] = [self]
 
     # ------------------------------------------------------------ fingerprints
@@ -372,6 +396,14 @@ class SkipUnchangedWriter(Writer):
         )
 
     def write_file(self, name, template, context, *args, **kwargs):
+        if self.queue is not None and name:
+            # The shared context is queued as it is, not copied: Pelican's writer sets
+            # ``localsiteurl`` on it before each render for Content link replacement.
+            self.queue.append((name, template, context, args, kwargs))
+            return None
+        return self._write_now(name, template, context, *args, **kwargs)
+
+    def _write_now(self, name, template, context, *args, **kwargs):
         fp = None
         if name and self.manifest_path is not None and not args:
             try:
@@ -384,14 +416,119 @@ class SkipUnchangedWriter(Writer):
             path = os.path.join(self.output_path, name)
             if self.previous.get(name) == fp and os.path.isfile(path):
                 self.skipped += 1
-                localcontext = context.copy()
-                localcontext["output_file"] = name
-                localcontext.update({k: v for k, v in kwargs.items() if k not in _WRITER_PARAMS})
-                signals.content_written.send(path, context=localcontext)
+                self._send_written(name, context, kwargs)
                 return None
         if name:
             self.written.add(name)
         return super().write_file(name, template, context, *args, **kwargs)
+
+    # ------------------------------------------------------------ parallel rendering
+
+    def flush(self) -> None:
+        """Render every queued page: in ``self.workers`` processes when there are enough."""
+        queue, self.queue = self.queue or [], None
+        processes = min(self.workers, len(queue) // MIN_PAGES_PER_WORKER)
+        if processes <= 1:
+            for job in queue:
+                self._write_now(job[0], job[1], job[2], *job[3], **job[4])
+            return
+        shares: list[list[int]] = [[] for _ in range(processes)]
+        for index, (name, _t, _c, args, kwargs) in enumerate(queue):
+            # A page Pelican paginates writes several files and signals: the parent keeps it.
+            own = bool(args) or self._pelican_paginates(kwargs)
+            shares[0 if own else zlib.crc32(name.encode("utf-8", "surrogatepass")) % processes].append(index)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Objects created so far are never collected in the children: the collector would
+        # touch (and so copy) every page of the parent's heap.
+        gc.collect()
+        gc.freeze()
+        children = []
+        reaped: set[int] = set()
+        try:
+            for share in shares[1:]:
+                fd, result_path = tempfile.mkstemp(prefix="news-digest-render-", suffix=".pickle")
+                os.close(fd)
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover - runs in the child, reported through the file
+                    self._render_child(queue, share, result_path)
+                children.append((pid, share, result_path))
+            for index in shares[0]:
+                job = queue[index]
+                self._write_now(job[0], job[1], job[2], *job[3], **job[4])
+            failures = []
+            for pid, share, result_path in children:
+                _, status = os.waitpid(pid, 0)
+                reaped.add(pid)
+                result = self._read_child_result(result_path)
+                if result is None or result.get("error") or os.waitstatus_to_exitcode(status):
+                    error = (result or {}).get("error") or f"exit status {os.waitstatus_to_exitcode(status)}"
+                    failures.append(error)
+                    continue
+                self.current.update(result["current"])
+                self.written.update(result["written"])
+                self.skipped += result["skipped"]
+                for index in share:
+                    name, _t, context, _a, kwargs = queue[index]
+                    self._send_written(name, context, kwargs)
+            if failures:
+                raise RuntimeError("news-digest: rendering pages failed in a worker:\n" + "\n".join(failures))
+        finally:
+            for pid, _share, result_path in children:
+                if pid not in reaped:  # the parent's own share failed: let the worker end
+                    os.waitpid(pid, 0)
+                Path(result_path).unlink(missing_ok=True)
+            gc.unfreeze()
+
+    def _render_child(self, queue: list[tuple], share: list[int], result_path: str) -> None:
+        """Worker side of :meth:`flush` (a forked process): render ``share``, save the
+        manifest entries and names to ``result_path``, and exit without returning."""
+        code = 0
+        try:
+            # The parent sends content_written for this share once the worker is done.
+            signals.content_written.receivers.clear()
+            self.current, self.written, self.skipped = {}, set(), 0
+            name = None
+            try:
+                for index in share:
+                    name, template, context, args, kwargs = queue[index]
+                    self._write_now(name, template, context, *args, **kwargs)
+                result = {"current": self.current, "written": self.written, "skipped": self.skipped}
+            except BaseException:
+                result = {"error": f"{name}: {traceback.format_exc()}"}
+                code = 1
+            with open(result_path, "wb") as fh:
+                pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            code = 2
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+
+    def _pelican_paginates(self, kwargs: dict) -> bool:
+        """True when Pelican's own writer splits this call into several pages."""
+        paginated = kwargs.get("paginated")
+        if paginated is None:
+            paginated = [k for k in kwargs if k in ("articles", "dates")]
+        return bool(paginated) and kwargs.get("template_name") in (
+            self.settings.get("PAGINATED_TEMPLATES") or {}
+        )
+
+    @staticmethod
+    def _read_child_result(path: str) -> dict | None:
+        try:
+            with open(path, "rb") as fh:
+                return pickle.load(fh)
+        except Exception:
+            return None
+
+    def _send_written(self, name: str, context: dict, kwargs: dict) -> None:
+        """``content_written`` for a page, with the context its template saw."""
+        localcontext = context.copy()
+        localcontext["output_file"] = name
+        localcontext.update({k: v for k, v in kwargs.items() if k not in _WRITER_PARAMS})
+        signals.content_written.send(os.path.join(self.output_path, name), context=localcontext)
 
     def save_manifest(self) -> None:
         if self.manifest_path is None:
@@ -413,11 +550,12 @@ def get_writer(pelican):
 
 
 def finalized(pelican) -> set[str] | None:
-    """Save the page manifest of the writer used by this build; return the output names it
-    rendered (None when this build did not use our writer: then anything may have changed)."""
+    """Render the pages queued by the writer used by this build, save its page manifest,
+    and return the output names it rendered (None when this build did not use our writer: then anything may have changed)."""
     written = None
     while _active:
         writer = _active.pop()
+        writer.flush()
         writer.save_manifest()
         written = writer.written if written is None else written | writer.written
     return written
