@@ -348,9 +348,9 @@ def test_pages_rendered_in_worker_processes_equal_the_serial_build(corpus, tmp_p
     real_fork = os.fork
 
     def counting_fork():
-        caller = sys._getframe(1).f_code.co_name  # the writer's flush, not the pipeline pool
+        caller = sys._getframe(1).f_code.co_name  # the render workers, not the pipeline pool
         pid = real_fork()
-        if pid and caller == "flush":
+        if pid and caller == "_render_in_workers":
             forks.append(pid)
         return pid
 
@@ -405,3 +405,37 @@ def test_a_failing_page_in_a_worker_fails_the_build(corpus, tmp_path, monkeypatc
     monkeypatch.setattr(writer_mod.SkipUnchangedWriter, "_write_now", broken)
     with pytest.raises(Exception, match="cannot render entities/"):
         build_site(content, tmp_path / "out", CACHE_PATH=str(tmp_path / "c"), NEWS_DIGEST_WORKERS=2)
+
+
+def test_stories_grouped_in_the_background_equal_the_build_grouping(corpus, tmp_path, monkeypatch):
+    import os
+
+    import news_digest.parallel as parallel_mod
+    import news_digest.stories as stories_mod
+
+    monkeypatch.setattr(parallel_mod, "MIN_BACKGROUND_STORIES", 10)
+    calls = tmp_path / "group_calls"
+    real_group = stories_mod.group_stories
+
+    def recording_group(inputs, settings=None):
+        with open(calls, "a") as fh:  # appended by whichever process groups
+            fh.write(f"{os.getpid()}\n")
+        return real_group(inputs, settings)
+
+    monkeypatch.setattr(stories_mod, "group_stories", recording_group)
+    content = tmp_path / "content"
+    shutil.copytree(corpus, content)
+    serial = build_site(content, tmp_path / "serial", CACHE_PATH=str(tmp_path / "c1"), NEWS_DIGEST_WORKERS=1)
+    assert calls.read_text().split() == [str(os.getpid())]
+    calls.unlink()
+    background = build_site(content, tmp_path / "bg", CACHE_PATH=str(tmp_path / "c2"), NEWS_DIGEST_WORKERS=2)
+    groupers = calls.read_text().split()
+    assert len(groupers) == 1 and groupers != [str(os.getpid())]  # grouped once, by the worker
+    stories = sorted(p.relative_to(serial).as_posix() for p in serial.glob("**/stories/**/*.html"))
+    assert len(stories) > 4
+    for rel in stories:
+        assert (background / rel).read_bytes() == (serial / rel).read_bytes(), rel
+    # nothing changed: the worker finds the grouping stored, and so does the build
+    calls.unlink()
+    build_site(content, background, CACHE_PATH=str(tmp_path / "c2"), NEWS_DIGEST_WORKERS=2)
+    assert not calls.exists()

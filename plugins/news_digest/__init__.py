@@ -31,14 +31,17 @@ def _prefill_cache(pelican) -> None:
 
     Fills the pipeline cache (NEWS_DIGEST_CACHE_DIR) with NEWS_DIGEST_WORKERS processes so
     the reader, which Pelican calls one file at a time, only loads results. Serial when
-    NEWS_DIGEST_WORKERS is 1 or the cache is off; dumps already cached are skipped.
+    NEWS_DIGEST_WORKERS is 1 or the cache is off; dumps already cached are skipped. Then,
+    on a large corpus, story grouping starts in the background (parallel.py).
     """
     import logging
     import time
 
     from . import settings as nd_settings
     from .cache import PipelineCache
-    from .parallel import default_workers, find_dumps, prefill
+    from .parallel import MIN_BACKGROUND_STORIES, default_workers, find_dumps, prefill, start_story_grouping
+    from .rules import load_rules
+    from .state import STATE
 
     settings = pelican.settings
     nd_settings.apply_defaults(settings)
@@ -54,7 +57,12 @@ def _prefill_cache(pelican) -> None:
         nd_settings.get(settings, "NEWS_DIGEST_DUMP_EXTENSIONS"),
         settings.get("IGNORE_FILES", [".#*"]),
     )
-    stats = prefill(jobs, PipelineCache(directory), settings.get("NEWS_DIGEST_DATA_DIR"), workers)
+    cache = PipelineCache(directory)
+    stats = prefill(jobs, cache, settings.get("NEWS_DIGEST_DATA_DIR"), workers)
+    if len(jobs) >= MIN_BACKGROUND_STORIES:
+        # The other cores group stories while this process reads the articles.
+        rules = load_rules(settings.get("NEWS_DIGEST_DATA_DIR"))
+        STATE.story_worker = start_story_grouping(jobs, cache, rules, settings)
     logging.getLogger(__name__).info(
         "news-digest: %d dumps, %d cached, %d processed on %d workers in %.2fs",
         stats.total,

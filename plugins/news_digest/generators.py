@@ -219,12 +219,15 @@ class DigestGenerator(Generator):
         from .cache import load_stories, save_stories, stories_key
         from .stories import StorySettings, group_stories, story_inputs_from_articles
 
-        inputs = story_inputs_from_articles([a.digest for a in self.articles])
+        # Sorted by id: the grouping and its key do not depend on Pelican's article order,
+        # so the background worker (parallel.start_story_grouping) computes the same key.
+        inputs = sorted(story_inputs_from_articles([a.digest for a in self.articles]), key=lambda i: i.id)
         story_settings = StorySettings.from_settings(self.settings)
         # Grouping is global (TF-IDF over the corpus) and costs seconds per 10,000
         # articles: reuse the last build's when nothing it reads has changed.
         cache_dir = nd_settings.cache_dir(self.settings)
         key = stories_key(inputs, story_settings)
+        STATE.wait_story_worker()
         stories = load_stories(cache_dir, key)
         if stories is None:
             stories = group_stories(inputs, story_settings)

@@ -13,7 +13,9 @@ the parent never holds every article in memory. The Pelican reader then just loa
 from __future__ import annotations
 
 import fnmatch
+import logging
 import os
+import sys
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -30,6 +32,9 @@ BATCH_SIZE = 64
 #: Fewer uncached dumps than this are processed in this process: starting workers would
 #: cost more than it saves (and small test sites never fork).
 MIN_PARALLEL = 32
+#: Fewer dumps than this and story grouping stays in the build process (it takes well
+#: under a second there); more, and it starts in a background process at build start.
+MIN_BACKGROUND_STORIES = 500
 
 
 @dataclass(frozen=True)
@@ -212,3 +217,57 @@ def prefill(
         stats.rejected += rejected
         stats.errors.extend(errors)
     return stats
+
+
+# -- story grouping in the background -------------------------------------------------
+def story_inputs_from_cache(jobs: Iterable[Job], cache: PipelineCache, rules_version: str) -> list:
+    """The story inputs of every dump whose cached result is an article, sorted by id (the
+    order :meth:`DigestGenerator.compute_stories` uses). Digests are dropped one by one."""
+    from .model import DigestArticle
+    from .stories import story_inputs_from_articles
+
+    inputs = []
+    for job in jobs:
+        loaded = load_job(job)
+        if loaded is None:
+            continue
+        data, sidecar = loaded
+        result = cache.get(cache_key(data, job.source, rules_version, sidecar))
+        if isinstance(result, DigestArticle):
+            inputs.extend(story_inputs_from_articles([result]))
+    return sorted(inputs, key=lambda inp: inp.id)
+
+
+def start_story_grouping(jobs: list[Job], cache: PipelineCache, rules, settings: dict) -> int | None:
+    """Group the corpus' stories in a forked process while Pelican reads the articles.
+
+    Grouping is global and costs seconds per thousand articles, but it needs only what
+    the pipeline cache already holds once :func:`prefill` is done. The worker builds the
+    same inputs as the build will (every published dump, sorted by id), and stores the
+    grouping under their key (:func:`~news_digest.cache.save_stories`) unless it is
+    stored already. The build waits for it before it looks the grouping up, and groups
+    itself when the key differs (a dump Pelican did not publish): never a stale result,
+    at worst the same work as without it. Returns the worker's pid (None without fork).
+    """
+    if not hasattr(os, "fork") or not cache.enabled:
+        return None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 0  # pragma: no cover - runs in the forked worker
+    try:
+        from .cache import load_stories, save_stories, stories_key
+        from .stories import StorySettings, group_stories
+
+        story_settings = StorySettings.from_settings(settings)
+        inputs = story_inputs_from_cache(jobs, cache, rules.version)
+        key = stories_key(inputs, story_settings)
+        if load_stories(cache.directory, key) is None:
+            save_stories(cache.directory, key, group_stories(inputs, story_settings))
+    except BaseException:
+        logging.getLogger(__name__).debug("news-digest: background story grouping failed", exc_info=True)
+        code = 1
+    finally:
+        os._exit(code)

@@ -48,6 +48,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 import traceback
 import zlib
 from pathlib import Path
@@ -427,11 +428,31 @@ class SkipUnchangedWriter(Writer):
     def flush(self) -> None:
         """Render every queued page: in ``self.workers`` processes when there are enough."""
         queue, self.queue = self.queue or [], None
-        processes = min(self.workers, len(queue) // MIN_PAGES_PER_WORKER)
-        if processes <= 1:
-            for job in queue:
-                self._write_now(job[0], job[1], job[2], *job[3], **job[4])
-            return
+        start = time.perf_counter()
+        processes = max(1, min(self.workers, len(queue) // MIN_PAGES_PER_WORKER))
+        # The build state (every article, digest and list) is long-lived from here on.
+        # Frozen, the collector stops re-scanning it on each full collection while pages
+        # are rendered, and forked workers do not copy its pages by touching them.
+        gc.collect()
+        gc.freeze()
+        try:
+            if processes == 1:
+                for name, template, context, args, kwargs in queue:
+                    self._write_now(name, template, context, *args, **kwargs)
+            else:
+                self._render_in_workers(queue, processes)
+        finally:
+            gc.unfreeze()
+        logger.info(
+            "news-digest: %d pages fingerprinted, changed ones rendered, in %d process(es) in %.2fs",
+            len(queue),
+            processes,
+            time.perf_counter() - start,
+        )
+
+    def _render_in_workers(self, queue: list[tuple], processes: int) -> None:
+        """Split ``queue`` by output name; this process renders one share, forked workers
+        the others; then merge their manifest entries and send their pages' signals."""
         shares: list[list[int]] = [[] for _ in range(processes)]
         for index, (name, _t, _c, args, kwargs) in enumerate(queue):
             # A page Pelican paginates writes several files and signals: the parent keeps it.
@@ -439,10 +460,6 @@ class SkipUnchangedWriter(Writer):
             shares[0 if own else zlib.crc32(name.encode("utf-8", "surrogatepass")) % processes].append(index)
         sys.stdout.flush()
         sys.stderr.flush()
-        # Objects created so far are never collected in the children: the collector would
-        # touch (and so copy) every page of the parent's heap.
-        gc.collect()
-        gc.freeze()
         children = []
         reaped: set[int] = set()
         try:
@@ -454,8 +471,8 @@ class SkipUnchangedWriter(Writer):
                     self._render_child(queue, share, result_path)
                 children.append((pid, share, result_path))
             for index in shares[0]:
-                job = queue[index]
-                self._write_now(job[0], job[1], job[2], *job[3], **job[4])
+                name, template, context, args, kwargs = queue[index]
+                self._write_now(name, template, context, *args, **kwargs)
             failures = []
             for pid, share, result_path in children:
                 _, status = os.waitpid(pid, 0)
@@ -475,10 +492,9 @@ class SkipUnchangedWriter(Writer):
                 raise RuntimeError("news-digest: rendering pages failed in a worker:\n" + "\n".join(failures))
         finally:
             for pid, _share, result_path in children:
-                if pid not in reaped:  # the parent's own share failed: let the worker end
+                if pid not in reaped:  # this process's own share failed: let the worker end
                     os.waitpid(pid, 0)
                 Path(result_path).unlink(missing_ok=True)
-            gc.unfreeze()
 
     def _render_child(self, queue: list[tuple], share: list[int], result_path: str) -> None:
         """Worker side of :meth:`flush` (a forked process): render ``share``, save the

@@ -11,8 +11,9 @@ Everything is measured in this one run on this machine and printed as ratios:
    stock Pelican with its default theme and the same pagination;
 3. our full build from cold caches (pipeline cache and Pelican content cache empty);
 4. an incremental rebuild after one dump changes (both caches warm);
-5. peak RSS: the Pelican process (``wait4`` ru_maxrss) and the whole process tree
-   (pool workers included, sampled with psutil);
+5. peak memory: the largest process (``wait4`` ru_maxrss) and the whole process tree
+   (pool and render workers included, PSS summed, sampled with psutil: forked render
+   workers share most of their pages with the build, and RSS would count them twice);
 6. grouping stories for N articles, when ``news_digest.stories.group_stories`` exists.
 
 Every build is a fresh ``pelican`` process, so imports and start-up count for both sides.
@@ -42,8 +43,25 @@ from news_digest.rules import load_rules  # noqa: E402
 SHARED = Path(os.environ.get("NEWS_DIGEST_SHARED", REPO.parent / "shared"))
 
 
+def _tree_memory(root) -> int:
+    """Memory of a process and its descendants: the sum of their PSS (proportional set
+    size), so pages that forked render workers share with the build are counted once,
+    split between them; RSS where PSS cannot be read."""
+    import psutil
+
+    total = 0
+    for proc in [root, *root.children(recursive=True)]:
+        try:
+            info = proc.memory_full_info()
+            total += getattr(info, "pss", info.rss)
+        except psutil.Error:
+            pass
+    return total
+
+
 def run_measured(cmd: list[str], cwd: Path) -> dict:
-    """Run ``cmd``; wall seconds, ru_maxrss of the process, sampled peak RSS of its tree."""
+    """Run ``cmd``; wall seconds, ru_maxrss (its largest process), sampled peak memory of
+    its process tree (PSS summed)."""
     import psutil
 
     start = time.perf_counter()
@@ -59,13 +77,10 @@ def run_measured(cmd: list[str], cwd: Path) -> dict:
             return
         while not done.is_set():
             try:
-                total = root.memory_info().rss + sum(
-                    c.memory_info().rss for c in root.children(recursive=True)
-                )
-                peak = max(peak, total)
+                peak = max(peak, _tree_memory(root))
             except psutil.Error:
                 pass
-            done.wait(0.05)
+            done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -294,8 +309,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{100 * incr['cpu'] / full['cpu']:.1f} % CPU (target <= 15 %)"
     )
     print(
-        f"peak RSS full build: pelican process {full['maxrss_mb']:.0f} MB, process tree "
-        f"{full['tree_peak_mb']:.0f} MB (target <= 1536 MB); stock {stock['maxrss_mb']:.0f} MB"
+        f"peak memory full build: largest process RSS {full['maxrss_mb']:.0f} MB, process tree "
+        f"{full['tree_peak_mb']:.0f} MB PSS (target <= 1536 MB); stock {stock['maxrss_mb']:.0f} MB RSS"
     )
     print(
         f"search index (Pagefind, both editions, run after a build that changed article "
