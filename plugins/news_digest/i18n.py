@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import pass_context
+from markupsafe import Markup
 
 DOMAIN = "messages"
 
@@ -33,20 +34,44 @@ def current_lang(context) -> str:
 
 
 def install(env, localedir: str | Path) -> None:
-    """Install language-aware gettext callables on a Jinja environment."""
+    """Install language-aware gettext callables on a Jinja environment.
+
+    They behave like Jinja's "newstyle" gettext (the message is a %-format string, escaped
+    when autoescaping, with keyword variables), but a message without variables is looked
+    up and formatted once per language: a 10,000-dump site calls ``_()`` over a million
+    times, and Jinja's own wrapper makes a Markup object and formats it on every call.
+    """
     localedir = str(localedir)
+    formatted: dict[tuple[str, bool, str], str] = {}
+
+    def _format(message: str, autoescape: bool, variables: dict) -> str:
+        return (Markup(message) if autoescape else message) % variables
 
     @pass_context
-    def gettext(context, message: str) -> str:
-        return catalog(localedir, current_lang(context)).gettext(message)
+    def gettext(context, message: str, **variables) -> str:
+        lang = current_lang(context)
+        autoescape = context.eval_ctx.autoescape
+        if variables:
+            return _format(catalog(localedir, lang).gettext(message), autoescape, variables)
+        key = (lang, autoescape, message)
+        result = formatted.get(key)
+        if result is None:
+            result = formatted[key] = _format(catalog(localedir, lang).gettext(message), autoescape, {})
+        return result
 
     @pass_context
-    def ngettext(context, singular: str, plural: str, n: int) -> str:
-        return catalog(localedir, current_lang(context)).ngettext(singular, plural, n)
+    def ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+        variables.setdefault("num", num)
+        text = catalog(localedir, current_lang(context)).ngettext(singular, plural, num)
+        return _format(text, context.eval_ctx.autoescape, variables)
 
     if "jinja2.ext.InternationalizationExtension" not in env.extensions:
         env.add_extension("jinja2.ext.i18n")
+    # newstyle=True makes {% trans %} blocks pass their variables to gettext as keywords;
+    # then our callables replace Jinja's wrappers (and "_", which would look gettext up
+    # in the context on every call).
     env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    env.globals.update(gettext=gettext, ngettext=ngettext, _=gettext)
     env.globals["localized"] = localized
     env.globals["site_name"] = site_name
     env.filters["localized"] = localized

@@ -19,6 +19,7 @@ import logging
 import subprocess
 import sys
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Collection
 from pathlib import Path
 
@@ -44,21 +45,41 @@ def fold_diacritics(text: str) -> str:
 MAX_FOLDED_CHARS = 100_000
 
 
-def search_folded(article) -> str:
-    """The folded copy of an article for the index: title and kept lines, diacritics off.
+#: The last few digests' folded bodies: an article's page in each edition folds the same
+#: Vietnamese body, and the writer renders those pages one after the other.
+_FOLDED_BODIES: OrderedDict[int, tuple[object, str]] = OrderedDict()
+_FOLDED_BODIES_KEPT = 16
 
-    Built from the pipeline's lines, not from the rendered HTML, so no markup is parsed
-    back out of the page; escaped by the template like all dump text."""
-    digest = getattr(article, "digest", None)
-    if digest is None:
-        return ""
-    parts, size = [str(article.title)], 0
+
+def _folded_body(digest) -> str:
+    hit = _FOLDED_BODIES.get(id(digest))
+    if hit is not None and hit[0] is digest:
+        return hit[1]
+    parts, size = [], 0
     for ln in digest.body_lines:
         parts.append(ln.text)
         size += len(ln.text) + 1
         if size >= MAX_FOLDED_CHARS:
             break
-    return fold_diacritics(" ".join(parts))[:MAX_FOLDED_CHARS]
+    folded = fold_diacritics(" ".join(parts))
+    _FOLDED_BODIES[id(digest)] = (digest, folded)
+    if len(_FOLDED_BODIES) > _FOLDED_BODIES_KEPT:
+        _FOLDED_BODIES.popitem(last=False)
+    return folded
+
+
+def search_folded(article) -> str:
+    """The folded copy of an article for the index: title and kept lines, diacritics off.
+
+    Built from the pipeline's lines, not from the rendered HTML, so no markup is parsed
+    back out of the page; escaped by the template like all dump text. (Title and body
+    are folded apart: NFD never composes across the space that joins them.)"""
+    digest = getattr(article, "digest", None)
+    if digest is None:
+        return ""
+    body = _folded_body(digest)
+    title = fold_diacritics(str(article.title))
+    return (f"{title} {body}" if digest.body_lines else title)[:MAX_FOLDED_CHARS]
 
 
 def pagefind_command(edition_root: Path) -> list[str]:

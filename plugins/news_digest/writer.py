@@ -454,10 +454,17 @@ class SkipUnchangedWriter(Writer):
         """Split ``queue`` by output name; this process renders one share, forked workers
         the others; then merge their manifest entries and send their pages' signals."""
         shares: list[list[int]] = [[] for _ in range(processes)]
-        for index, (name, _t, _c, args, kwargs) in enumerate(queue):
+        keys = [_share_key(name, kwargs) for name, _t, _c, _a, kwargs in queue]
+        for index, (_n, _t, _c, args, kwargs) in enumerate(queue):
             # A page Pelican paginates writes several files and signals: the parent keeps it.
             own = bool(args) or self._pelican_paginates(kwargs)
-            shares[0 if own else zlib.crc32(name.encode("utf-8", "surrogatepass")) % processes].append(index)
+            shares[0 if own else zlib.crc32(keys[index].encode("utf-8", "surrogatepass")) % processes].append(
+                index
+            )
+        for share in shares:
+            # An article's pages in every edition one after the other: they share the
+            # digest's description and folded search text (memoized for a few articles).
+            share.sort(key=lambda i: (keys[i], i))
         sys.stdout.flush()
         sys.stderr.flush()
         children = []
@@ -555,6 +562,15 @@ class SkipUnchangedWriter(Writer):
             self.skipped,
             len(self.written),
         )
+
+
+def _share_key(name: str, kwargs: dict) -> str:
+    """What decides a queued page's worker: the source file of the article it shows (so
+    the pages of an article in every edition land in one process), else its output name.
+    One output name always has one key, so a name never lands in two processes."""
+    article = kwargs.get("article")
+    source = getattr(article, "source_path", None) if article is not None else None
+    return f"article:{source}" if isinstance(source, str) else f"page:{name}"
 
 
 def get_writer(pelican):
