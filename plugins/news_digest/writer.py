@@ -432,8 +432,8 @@ class SkipUnchangedWriter(Writer):
         processes = max(1, min(self.workers, len(queue) // MIN_PAGES_PER_WORKER))
         # The build state (every article, digest and list) is long-lived from here on.
         # Frozen, the collector stops re-scanning it on each full collection while pages
-        # are rendered, and forked workers do not copy its pages by touching them.
-        gc.collect()
+        # are rendered, and forked workers do not copy its pages by touching them. (No
+        # collection first: a full pass over the build state costs more than it frees.)
         gc.freeze()
         try:
             if processes == 1:
