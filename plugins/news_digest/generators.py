@@ -28,7 +28,13 @@ class DigestGenerator(Generator):
         self.editions: list[Edition] = get_editions(nd_settings.get(self.settings, "NEWS_DIGEST_LANGUAGES"))
         self.articles = [a for a in self.context.get("articles", []) if hasattr(a, "digest")]
         self.browse_context()
-        self.stories = self.compute_stories()
+        # With a background grouping under way (parallel.start_story_grouping) and a writer
+        # that queues pages, the stories are looked up only after this generator's other
+        # output (lists, report, feeds), so that work overlaps the grouping.
+        from .writer import writer_queues_pages
+
+        overlap = STATE.story_worker is not None and writer_queues_pages(self.settings)
+        self.stories = None if overlap else self.compute_stories()
 
     def edition_articles(self, edition: Edition) -> list:
         """The articles of one edition, in the default edition's order (newest first):
@@ -111,9 +117,14 @@ class DigestGenerator(Generator):
         self.write_listings(writer)
         self.write_report(writer)
         self.write_browse_pages(writer)
-        self.write_stories(writer)
         self.write_feeds()
         self.write_search_pages(writer)
+        if self.stories is None:
+            if getattr(writer, "queue", None) is None:
+                # Article pages were rendered already, without their story boxes.
+                raise RuntimeError("news-digest: stories were postponed but the writer does not queue pages")
+            self.stories = self.compute_stories()
+        self.write_stories(writer)
 
     # ------------------------------------------------------------------ browse pages
 

@@ -573,6 +573,21 @@ def _share_key(name: str, kwargs: dict) -> str:
     return f"article:{source}" if isinstance(source, str) else f"page:{name}"
 
 
+def writer_queues_pages(settings: dict) -> bool:
+    """True when this build's writer will be a :class:`SkipUnchangedWriter` that queues
+    pages until ``finalized`` (so page variables may still change after ``write_file``):
+    our writer is on, no other plugin answers ``get_writer``, and it renders in workers."""
+    receivers = list(signals.get_writer.receivers_for(signals.get_writer))
+    ours = len(receivers) == 1 and getattr(receivers[0], "__name__", "") == "_get_writer"
+    workers = nd_settings.get(settings, "NEWS_DIGEST_WORKERS") or os.cpu_count() or 1
+    return bool(
+        ours
+        and nd_settings.get(settings, "NEWS_DIGEST_SKIP_UNCHANGED")
+        and workers > 1
+        and hasattr(os, "fork")
+    )
+
+
 def get_writer(pelican):
     """``get_writer`` handler: our writer unless NEWS_DIGEST_SKIP_UNCHANGED is off."""
     nd_settings.apply_defaults(pelican.settings)
