@@ -80,7 +80,9 @@ def run_measured(cmd: list[str], cwd: Path) -> dict:
                 peak = max(peak, _tree_memory(root))
             except psutil.Error:
                 pass
-            done.wait(0.1)
+            # Reading PSS walks the page tables (smaps_rollup) under the process's memory
+            # lock: sampled often, it slows the build it measures.
+            done.wait(0.25)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
