@@ -16,10 +16,11 @@ def _initialized(pelican) -> None:
     from . import settings as nd_settings
     from .dates import load_date_rules
     from .rules import load_rules
-    from .state import STATE
+    from .state import STATE, thaw_previous_build
 
     nd_settings.apply_defaults(pelican.settings)
     STATE.reset()
+    thaw_previous_build()
     # Validate every data file before anything is read or written: a broken rule file
     # stops the build here with one error naming the file and entry.
     rules = load_rules(pelican.settings.get("NEWS_DIGEST_DATA_DIR"))
@@ -160,8 +161,10 @@ def _article_pretaxonomy(generator) -> None:
             )
         )
     from .generators import add_english_articles
+    from .state import freeze_build_state
 
     add_english_articles(generator)
+    freeze_build_state()  # every article of the build exists now
 
 
 def _warning(message: str):
@@ -188,12 +191,14 @@ def _finalized(pelican) -> None:
     A failing index stops the build: a search page that finds nothing must not ship."""
     from . import settings as nd_settings
     from .search import build_search_index
+    from .state import freeze_build_state
     from .writer import finalized
 
     written = finalized(pelican)
     if nd_settings.get(pelican.settings, "NEWS_DIGEST_SEARCH_INDEX"):
         languages = nd_settings.get(pelican.settings, "NEWS_DIGEST_LANGUAGES")
         build_search_index(pelican.output_path, languages, written)
+    freeze_build_state()  # nothing of this build needs collecting before the process ends
 
 
 def register() -> None:

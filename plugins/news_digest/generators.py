@@ -15,7 +15,7 @@ from . import settings as nd_settings
 from .editions import Edition, alternates, get_editions
 from .feeds import FEED_KINDS, FeedEntry, FeedSpec, feed_paths, render_feed
 from .rules import load_rules
-from .state import STATE
+from .state import STATE, freeze_build_state
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ class DigestGenerator(Generator):
 
         overlap = STATE.story_worker is not None and writer_queues_pages(self.settings)
         self.stories = None if overlap else self.compute_stories()
+        freeze_build_state()  # the indexes live until the build ends
 
     def edition_articles(self, edition: Edition) -> list:
         """The articles of one edition, in the default edition's order (newest first):

@@ -16,6 +16,7 @@ from .model import DumpRejected
 from .parallel import read_sidecar
 from .render import article_html, summary_text
 from .rules import DataFileError, Rules, load_rules
+from .state import FREEZE_EVERY_READS, freeze_build_state
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ class DumpReader(BaseReader):
         super().__init__(settings)
         self._rules: Rules | None = None
         self.cache = PipelineCache(nd_settings.cache_dir(settings))
+        self._reads = 0
 
     @property
     def rules(self) -> Rules:
@@ -130,6 +132,9 @@ class DumpReader(BaseReader):
             "digest": digest,
             "undated": digest.meta.date.value is None,
         }
+        self._reads += 1
+        if self._reads % FREEZE_EVERY_READS == 0:
+            freeze_build_state()  # what was read so far lives until the build ends
         return article_html(digest), metadata
 
     def _rejected(self, rel: str, reason: str, line: int | None = None, encoding: str | None = None):

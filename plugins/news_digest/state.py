@@ -6,6 +6,7 @@ Pelican runs one build per process at a time; ``reset`` is called from the
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, field
 
@@ -33,3 +34,28 @@ class BuildState:
 
 
 STATE = BuildState()
+
+
+# -- the collector and a build's long-lived objects -----------------------------------
+#: Dumps read between two calls of freeze_build_state() by the reader.
+FREEZE_EVERY_READS = 256
+
+
+def freeze_build_state() -> None:
+    """Move every object alive now out of the cyclic garbage collector's reach.
+
+    A build keeps what it reads (articles, digests, lists) until it ends, and creates
+    millions of such objects. Each full collection re-scans all of them, and so does the
+    interpreter's last collection at exit: on 10,000 dumps that was over 10 s of a 40 s
+    warm build (8 s after the build had finished). Frozen objects are still freed by
+    reference counting; only cycles among them wait for :func:`thaw_previous_build`.
+    Cheap (it moves list heads), so it is called at every point where what exists is the
+    build's state: every few hundred reads, after reading, after the indexes, at the end.
+    """
+    gc.freeze()
+
+
+def thaw_previous_build() -> None:
+    """Hand a previous build's frozen objects back to the collector (a process that builds
+    again, e.g. ``pelican --autoreload`` or a test run, frees what the last one left)."""
+    gc.unfreeze()

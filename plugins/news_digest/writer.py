@@ -41,7 +41,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import functools
-import gc
 import hashlib
 import logging
 import os
@@ -62,6 +61,7 @@ from pelican.writers import Writer
 
 from . import settings as nd_settings
 from .cache import code_version, write_pickle_atomically
+from .state import freeze_build_state
 
 logger = logging.getLogger(__name__)
 
@@ -432,17 +432,13 @@ class SkipUnchangedWriter(Writer):
         processes = max(1, min(self.workers, len(queue) // MIN_PAGES_PER_WORKER))
         # The build state (every article, digest and list) is long-lived from here on.
         # Frozen, the collector stops re-scanning it on each full collection while pages
-        # are rendered, and forked workers do not copy its pages by touching them. (No
-        # collection first: a full pass over the build state costs more than it frees.)
-        gc.freeze()
-        try:
-            if processes == 1:
-                for name, template, context, args, kwargs in queue:
-                    self._write_now(name, template, context, *args, **kwargs)
-            else:
-                self._render_in_workers(queue, processes)
-        finally:
-            gc.unfreeze()
+        # are rendered, and forked workers do not copy its pages by touching them.
+        freeze_build_state()
+        if processes == 1:
+            for name, template, context, args, kwargs in queue:
+                self._write_now(name, template, context, *args, **kwargs)
+        else:
+            self._render_in_workers(queue, processes)
         logger.info(
             "news-digest: %d pages fingerprinted, changed ones rendered, in %d process(es) in %.2fs",
             len(queue),
