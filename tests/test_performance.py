@@ -441,3 +441,38 @@ def test_stories_grouped_in_the_background_equal_the_build_grouping(corpus, tmp_
     calls.unlink()
     build_site(content, background, CACHE_PATH=str(tmp_path / "c2"), NEWS_DIGEST_WORKERS=2)
     assert not calls.exists()
+
+
+def test_build_state_is_frozen_and_handed_back_to_the_collector_by_the_next_build(make_content, tmp_path):
+    import gc
+    import weakref
+
+    from pelican import signals
+
+    class Node:
+        pass
+
+    content = make_content(seeds=["004_f1c2a3039ebafd8a"])
+    opts = {"CACHE_PATH": str(tmp_path / "cache")}
+    cycle = Node()
+    cycle.self = cycle
+    alive = weakref.ref(cycle)
+    build_site(content, tmp_path / "out", **opts)
+    assert gc.get_freeze_count() > 1000  # what the build left is out of the collector's reach
+    del cycle
+    gc.collect()
+    assert alive() is not None  # frozen: a cycle waits for the next build
+    counts = []
+
+    def after_thaw(pelican):
+        counts.append(gc.get_freeze_count())
+        gc.collect()
+        counts.append(alive() is None)
+
+    signals.initialized.connect(after_thaw)  # after news-digest's own receiver
+    try:
+        build_site(content, tmp_path / "out", **opts)
+    finally:
+        signals.initialized.disconnect(after_thaw)
+    assert counts == [0, True]
+    gc.unfreeze()
