@@ -121,6 +121,14 @@ def load_job(job: Job) -> tuple[bytes, dict | None] | None:
         return None
 
 
+def loaded_jobs(jobs: Iterable[Job]) -> Iterator[tuple[Job, bytes, dict | None]]:
+    """(job, bytes, sidecar) of every job :func:`load_job` can load, in order."""
+    for job in jobs:
+        loaded = load_job(job)
+        if loaded is not None:
+            yield job, *loaded
+
+
 def process_one(data: bytes, source: str, rules, sidecar: dict | None) -> tuple[str, object]:
     """Key and result of one dump (a :class:`DigestArticle` or a :class:`Rejection`)."""
     return cache_key(data, source, rules.version, sidecar), run_pipeline(data, source, rules, sidecar)
@@ -140,11 +148,7 @@ def _run_batch(jobs: list[Job]) -> tuple[int, int, list[str]]:
     rules, cache = _worker["rules"], _worker["cache"]
     done = rejected = 0
     errors = []
-    for job in jobs:
-        loaded = load_job(job)
-        if loaded is None:
-            continue
-        data, sidecar = loaded
+    for job, data, sidecar in loaded_jobs(jobs):
         try:
             key, result = process_one(data, job.source, rules, sidecar)
         except Exception as exc:  # the reader reports it again with its reason
@@ -159,11 +163,7 @@ def _run_batch(jobs: list[Job]) -> tuple[int, int, list[str]]:
 def missing_jobs(jobs: Iterable[Job], cache: PipelineCache, rules_version: str) -> tuple[list[Job], int]:
     """The jobs whose result is not in the cache, and how many were cached."""
     todo, cached = [], 0
-    for job in jobs:
-        loaded = load_job(job)
-        if loaded is None:
-            continue
-        data, sidecar = loaded
+    for job, data, sidecar in loaded_jobs(jobs):
         if cache.has(cache_key(data, job.source, rules_version, sidecar)):
             cached += 1
         else:
@@ -227,11 +227,7 @@ def story_inputs_from_cache(jobs: Iterable[Job], cache: PipelineCache, rules_ver
     from .stories import story_inputs_from_articles
 
     inputs = []
-    for job in jobs:
-        loaded = load_job(job)
-        if loaded is None:
-            continue
-        data, sidecar = loaded
+    for job, data, sidecar in loaded_jobs(jobs):
         result = cache.get(cache_key(data, job.source, rules_version, sidecar))
         if isinstance(result, DigestArticle):
             inputs.extend(story_inputs_from_articles([result]))

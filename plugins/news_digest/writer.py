@@ -573,8 +573,10 @@ def writer_queues_pages(settings: dict) -> bool:
     """True when this build's writer will be a :class:`SkipUnchangedWriter` that queues
     pages until ``finalized`` (so page variables may still change after ``write_file``):
     our writer is on, no other plugin answers ``get_writer``, and it renders in workers."""
+    from . import _get_writer
+
     receivers = list(signals.get_writer.receivers_for(signals.get_writer))
-    ours = len(receivers) == 1 and getattr(receivers[0], "__name__", "") == "_get_writer"
+    ours = receivers == [_get_writer]
     workers = nd_settings.get(settings, "NEWS_DIGEST_WORKERS") or os.cpu_count() or 1
     return bool(
         ours
