@@ -561,9 +561,9 @@ def locale_date(date, lang: str) -> str:
 def article_url(article) -> str:
     """``article.url``, formatted once per slug and language.
 
-    Pelican formats the URL anew on every access (~0.1 ms: a metadata copy and a relative
-    source path), and a 10,000-dump build asks for each article's URL about ten times
-    (report, alternates, stories, feeds). The memo lives on the article and is keyed by
+    Pelican formats the URL anew on every access (~40 µs under the profiler: a metadata
+    copy and a relative source path), and a 10,000-dump build asked for each article's URL
+    about seven times (report, alternates, stories, feeds; 137,586 calls profiled). The memo lives on the article and is keyed by
     what can change it during a build, so a renamed slug never serves the old URL."""
     key = (article.slug, getattr(article, "lang", None))
     memo = article.__dict__.get("_nd_url")

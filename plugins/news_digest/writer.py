@@ -28,8 +28,9 @@ Pages are rendered on every core (``NEWS_DIGEST_WORKERS``, default all). Pelican
 ``write_file`` one page at a time from each generator; the writer only queues the call, and
 when the last generator is done (``finalized``) :meth:`SkipUnchangedWriter.flush` forks
 workers that share the finished build state copy-on-write: each fingerprints and renders
-its share of the pages (by a hash of the output name, so one name always lands in one
-process and Pelican's overwrite checks still hold), and sends back its manifest entries.
+its share of the pages (by a hash of the shown article's source file, else of the output
+name, so one name always lands in one process and Pelican's overwrite checks still hold),
+and sends back its manifest entries.
 No page is pickled, so any template variable works. Rendering is a pure function of the
 page's context, so the output is byte-identical to the serial path (a test checks it);
 ``content_written`` is sent in the parent for every page, as in a serial build. Without
@@ -178,8 +179,7 @@ class SkipUnchangedWriter(Writer):
         self._memo: dict[int, tuple[object, object]] = {}
         self.skipped = 0
         self.written: set[str] = set()  # output names rendered by this build
-        workers = nd_settings.get(self.settings, "NEWS_DIGEST_WORKERS") or os.cpu_count() or 1
-        self.workers = max(1, int(workers)) if hasattr(os, "fork") else 1
+        self.workers = render_workers(self.settings)
         # write_file calls waiting for flush(); None = render at once.
         self.queue: list[tuple] | None = [] if self.workers > 1 else None
         _active[:] = [self]
@@ -447,8 +447,8 @@ class SkipUnchangedWriter(Writer):
         )
 
     def _render_in_workers(self, queue: list[tuple], processes: int) -> None:
-        """Split ``queue`` by output name; this process renders one share, forked workers
-        the others; then merge their manifest entries and send their pages' signals."""
+        """Split ``queue`` by :func:`_share_key`; this process renders one share, forked
+        workers the others; then merge their manifest entries and send their pages' signals."""
         shares: list[list[int]] = [[] for _ in range(processes)]
         keys = [_share_key(name, kwargs) for name, _t, _c, _a, kwargs in queue]
         for index, (_n, _t, _c, args, kwargs) in enumerate(queue):
@@ -569,6 +569,15 @@ def _share_key(name: str, kwargs: dict) -> str:
     return f"article:{source}" if isinstance(source, str) else f"page:{name}"
 
 
+def render_workers(settings: dict) -> int:
+    """Processes that render pages: NEWS_DIGEST_WORKERS (default all cores), 1 without fork."""
+    from .parallel import default_workers
+
+    if not hasattr(os, "fork"):
+        return 1
+    return max(1, int(nd_settings.get(settings, "NEWS_DIGEST_WORKERS") or default_workers()))
+
+
 def writer_queues_pages(settings: dict) -> bool:
     """True when this build's writer will be a :class:`SkipUnchangedWriter` that queues
     pages until ``finalized`` (so page variables may still change after ``write_file``):
@@ -577,12 +586,8 @@ def writer_queues_pages(settings: dict) -> bool:
 
     receivers = list(signals.get_writer.receivers_for(signals.get_writer))
     ours = receivers == [_get_writer]
-    workers = nd_settings.get(settings, "NEWS_DIGEST_WORKERS") or os.cpu_count() or 1
     return bool(
-        ours
-        and nd_settings.get(settings, "NEWS_DIGEST_SKIP_UNCHANGED")
-        and workers > 1
-        and hasattr(os, "fork")
+        ours and nd_settings.get(settings, "NEWS_DIGEST_SKIP_UNCHANGED") and render_workers(settings) > 1
     )
 
 
@@ -596,7 +601,8 @@ def get_writer(pelican):
 
 def finalized(pelican) -> set[str] | None:
     """Render the pages queued by the writer used by this build, save its page manifest,
-    and return the output names it rendered (None when this build did not use our writer: then anything may have changed)."""
+    and return the output names it rendered (None when this build did not use our
+    writer: then anything may have changed)."""
     written = None
     while _active:
         writer = _active.pop()
