@@ -476,3 +476,42 @@ def test_build_state_is_frozen_and_handed_back_to_the_collector_by_the_next_buil
         signals.initialized.disconnect(after_thaw)
     assert counts == [0, True]
     gc.unfreeze()
+
+
+def test_a_digest_is_its_cache_entry_but_slug_and_warnings(make_content, tmp_path):
+    """The page writer describes an article's digest by its pipeline cache key plus slug
+    and warnings (writer._digest_head). That is exact only while the build changes nothing
+    else of a digest after reading it: this checks every article of a build against its
+    cache entry, with a slug clash (which changes slug and warnings) among them."""
+    import dataclasses
+
+    from pelican import signals
+
+    clash = (DUMPS / "004_f1c2a3039ebafd8a.txt").read_bytes()
+    content = make_content(
+        seeds=[p.stem for p in DUMPS.glob("*.txt")], extra={"dumps/copy_of_004.txt": clash}
+    )
+    found = {}
+
+    def capture(generators):
+        for generator in generators:
+            for article in getattr(generator, "articles", []):
+                found.update((id(a), a) for a in [article, *article.translations])
+
+    signals.all_generators_finalized.connect(capture)
+    try:
+        build_site(content, tmp_path / "out", CACHE_PATH=str(tmp_path / "cache"))
+    finally:
+        signals.all_generators_finalized.disconnect(capture)
+    cache = PipelineCache(tmp_path / "cache" / "news-digest")
+    seen = list(found.values())
+    assert len(seen) == 12 and all(a.lang in ("vi", "en") for a in seen)
+    clashed = [a for a in seen if any("slug clash" in w.message for w in a.digest.warnings)]
+    assert len(clashed) == 2  # the copy, in both editions
+    for article in seen:
+        key = article.metadata["digest_key"]
+        stored = cache.get(key)
+        assert dataclasses.replace(stored, slug=article.digest.slug, warnings=article.digest.warnings) == (
+            article.digest
+        ), article.source_path
+        assert stored.slug == article.digest.slug or article in clashed

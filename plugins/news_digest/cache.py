@@ -158,6 +158,16 @@ def cached_process(
 
     Raises :class:`DumpRejected` for a rejected dump, exactly like ``process_dump``.
     """
+    return cached_process_with_key(cache, data, source, rules, sidecar)[0]
+
+
+def cached_process_with_key(
+    cache: PipelineCache, data: bytes, source: str, rules, sidecar: dict | None = None
+) -> tuple[DigestArticle, str]:
+    """:func:`cached_process` and the result's cache key ("" when the cache is off).
+
+    The key names the result exactly (dump bytes, path, sidecar, data files, code), so
+    the page writer describes a digest by it instead of hashing the whole digest."""
     key = cache_key(data, source, rules.version, sidecar) if cache.enabled else ""
     result = cache.get(key) if cache.enabled else None
     if result is None:
@@ -165,7 +175,7 @@ def cached_process(
         cache.put(key, result)
     if isinstance(result, Rejection):
         result.raise_()
-    return result
+    return result, key
 
 
 def stories_key(inputs: Sequence[Any], settings: Any) -> str:

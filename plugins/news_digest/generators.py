@@ -608,6 +608,7 @@ def add_english_articles(generator) -> None:
             "summary": summary,
             "digest": digest,
             "undated": article.undated,
+            "digest_key": article.metadata.get("digest_key", ""),
             "digest_translation": translation,  # not "translation": Pelican reads that key
             "provenance": translation.provenance,
         }

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from pelican.readers import BaseReader
 
 from . import settings as nd_settings
-from .cache import PipelineCache, cached_process
+from .cache import PipelineCache, cached_process_with_key
 from .model import DumpRejected
 from .parallel import read_sidecar
 from .render import article_html, summary_text
@@ -106,7 +106,7 @@ class DumpReader(BaseReader):
                 raise DumpRejected(f"sidecar metadata rejected: {reason}") from None
             _record_sidecar(path, rel, self.settings, None)
             # No local name keeps the bytes: the pipeline frees them once decoded.
-            digest = cached_process(self.cache, path.read_bytes(), rel, self.rules, sidecar)
+            digest, key = cached_process_with_key(self.cache, path.read_bytes(), rel, self.rules, sidecar)
         except DumpRejected as exc:
             return self._rejected(rel, exc.reason, exc.line, getattr(exc, "encoding", None))
         except DataFileError as exc:
@@ -132,6 +132,9 @@ class DumpReader(BaseReader):
             "digest": digest,
             "undated": digest.meta.date.value is None,
         }
+        if key:
+            # What the page writer describes the digest by (writer._digest_head).
+            metadata["digest_key"] = key
         self._reads += 1
         if self._reads % FREEZE_EVERY_READS == 0:
             freeze_build_state()  # what was read so far lives until the build ends
