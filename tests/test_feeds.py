@@ -240,3 +240,28 @@ def test_translation_provenance_read_from_any_carrier():
     assert translation_provenance(NS(digest_translation=NS(provenance="human"))) == "human"
     assert translation_provenance(NS(provenance="made-up")) == "none"
     assert translation_provenance(NS()) == "none"
+
+
+def test_a_limited_feed_is_the_head_of_the_full_feed(tmp_path):
+    """With FEED_MAX_ITEMS the build makes entries only for the articles a feed shows
+    (generators.feed_specs): every limited feed must be exactly the first items of the same
+    feed built without a limit, in the same order (many articles share a day here)."""
+    from conftest import GOLD, SEEDS
+    from news_digest.corpus import generate_corpus, load_material
+
+    content = tmp_path / "content"
+    generate_corpus(load_material(SEEDS, GOLD), 40, content / "dumps", seed=5)
+    full = build_site(content, tmp_path / "full", FEED_MAX_ITEMS=None)
+    limited = build_site(content, tmp_path / "limited", FEED_MAX_ITEMS=3)
+    feeds = feeds_of(full)
+    assert len(feeds) > 6
+    tags = {"atom": "{http://www.w3.org/2005/Atom}entry", "rss": "item"}
+    shortened = 0
+    for feed in feeds:
+        rel = feed.relative_to(full)
+        tag = tags["atom" if feed.name.endswith(".atom.xml") else "rss"]
+        items = [ET.tostring(e) for e in ET.parse(feed).getroot().iter(tag)]
+        head = [ET.tostring(e) for e in ET.parse(limited / rel).getroot().iter(tag)]
+        assert head == items[:3], rel
+        shortened += len(items) > 3
+    assert shortened >= 4  # the limit did cut feeds

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import logging
 import os
 from pathlib import Path
@@ -248,15 +249,23 @@ class DigestGenerator(Generator):
         self._story_entries: dict[tuple[int, str], dict] = {}
         for story in stories:
             members = [by_source[m.id] for m in story.members]
-            for article in members:
+            # lang → (story page URL, every member as that edition shows it); a member's
+            # box lists the others: the list without its own entry (a slice, not a scan:
+            # a story of k articles has 2k boxes of k - 1 entries).
+            shown: dict[str, tuple[str, list[dict]]] = {}
+            for i, article in enumerate(members):
                 for version in [article, *getattr(article, "translations", [])]:
                     edition = self._edition_of(version)
+                    if edition.lang not in shown:
+                        shown[edition.lang] = (
+                            edition.url(f"stories/{story.slug}/index.html"),
+                            [self._story_article(member, edition) for member in members],
+                        )
+                    url, entries = shown[edition.lang]
                     version.digest_story = {
                         "slug": story.slug,
-                        "url": edition.url(f"stories/{story.slug}/index.html"),
-                        "others": [
-                            self._story_article(other, edition) for other in members if other is not article
-                        ],
+                        "url": url,
+                        "others": entries[:i] + entries[i + 1 :],
                     }
         self.context["digest_stories"] = stories
         logger.info(
@@ -346,13 +355,14 @@ class DigestGenerator(Generator):
         report.account_for_all(self.path)
         report_dir = nd_settings.get(self.settings, "NEWS_DIGEST_REPORT_DIR").strip("/")
         counts = report.counts()
+        entries = report.sorted_entries()  # one list: the writer describes it once
         for edition in self.editions:
             self.write_page(
                 writer,
                 edition,
                 f"{report_dir}/index.html",
                 "report",
-                entries=report.sorted_entries(),
+                entries=entries,
                 counts=counts,
                 report_json=f"{report_dir}/report.json",
             )
@@ -394,7 +404,6 @@ class DigestGenerator(Generator):
 
     def feed_entry(self, article, digests_by_key: dict) -> FeedEntry | None:
         """The feed entry of one article (any language), or None if it is undated or not ours."""
-        import datetime as _dt
         from zoneinfo import ZoneInfo
 
         from markupsafe import Markup
@@ -430,27 +439,66 @@ class DigestGenerator(Generator):
         )
 
     def feed_specs(self) -> list[FeedSpec]:
-        """Every feed of the site: all languages, each edition, each topic per edition."""
+        """Every feed of the site: all languages, each edition, each topic per edition.
+
+        With ``FEED_MAX_ITEMS`` a spec holds only the entries its feed shows (the newest,
+        in :func:`feeds.sort_entries` order): articles are ordered once by that key, and a
+        feed entry (summary, outlet, topics) is made only for articles some feed shows,
+        not for all 20,000 of a 10,000-dump site."""
         articles = self.all_language_articles()
         digests_by_key = {
             getattr(a, "translation_key", None): a.digest for a in articles if hasattr(a, "digest")
         }
-        entries = [e for e in (self.feed_entry(a, digests_by_key) for a in articles) if e]
+        max_items = self.settings.get("FEED_MAX_ITEMS") or None
+        made: dict[int, FeedEntry | None] = {}
+
+        def entry(article) -> FeedEntry | None:
+            if id(article) not in made:
+                made[id(article)] = self.feed_entry(article, digests_by_key)
+            return made[id(article)]
+
+        # (sort key, article, language, topic slugs) of every dated article, newest first
+        ordered = []
+        for article in articles:
+            digest = getattr(article, "digest", None) or digests_by_key.get(
+                getattr(article, "translation_key", None)
+            )
+            if digest is None or not digest.meta.date.value:
+                continue  # feed_entry leaves it out
+            day = _dt.date.fromisoformat(digest.meta.date.value)
+            key = (-day.toordinal(), str(article.title), article_url(article))
+            lang = getattr(article, "lang", None) or self.editions[0].lang
+            slugs = {k[0] for k in (self.topic_feed_key(t.id, lang) for t in digest.topics) if k}
+            ordered.append((key, article, lang, slugs))
+        ordered.sort(key=lambda row: row[0])
+
+        def newest(rows) -> list[FeedEntry]:
+            shown = []
+            for row in rows:
+                if max_items and len(shown) >= max_items:
+                    break
+                e = entry(row[1])
+                if e is not None:
+                    shown.append(e)
+            return shown
+
         both = " · ".join(self.site_name(e.lang) for e in self.editions)
+        everything = newest(ordered)
         specs = [
-            FeedSpec(path, kind, both, None, "", entries) for kind, path in feed_paths("", "all").items()
+            FeedSpec(path, kind, both, None, "", everything) for kind, path in feed_paths("", "all").items()
         ]
         for edition in self.editions:
-            mine = [e for e in entries if e.lang == edition.lang]
+            mine = [row for row in ordered if row[2] == edition.lang]
+            in_edition = newest(mine)
             name = self.site_name(edition.lang)
             home = edition.url("index.html")
             for kind, path in feed_paths(edition.prefix, edition.lang).items():
-                specs.append(FeedSpec(path, kind, name, edition.lang, home, mine))
+                specs.append(FeedSpec(path, kind, name, edition.lang, home, in_edition))
             # One feed per topic page (even when its articles are all undated), so a topic
             # page's feed links always resolve.
             topics = [(tp.topic.slug, tp.topic.display_name(edition.lang)) for tp in self.topic_pages]
             for slug, label in topics:
-                in_topic = [e for e in mine if any(s == slug for s, _ in e.topics)]
+                in_topic = newest(row for row in mine if slug in row[3])
                 for kind, path in feed_paths(edition.prefix, f"topics/{slug}").items():
                     specs.append(FeedSpec(path, kind, f"{name} — {label}", edition.lang, home, in_topic))
         return specs

@@ -9,6 +9,7 @@ Vietnamese original.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -47,8 +48,12 @@ def _english_names(doc: Any, key: str) -> dict[str, str]:
     return {i: str(e["name_en"]) for i, e in items if isinstance(e.get("name_en"), str) and e["name_en"]}
 
 
+@functools.lru_cache(maxsize=8192)
 def english_date(value: str | None) -> str | None:
-    """ISO date → "June 1, 2023" (Babel, English locale)."""
+    """ISO date → "June 1, 2023" (Babel, English locale).
+
+    Memoized: Babel formats a date in ~50 µs (profiled), each English article asks twice,
+    and a corpus has far fewer distinct days than articles."""
     if not value:
         return None
     return format_date(_dt.date.fromisoformat(value), format="long", locale="en")
