@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from jinja2 import pass_context
@@ -250,8 +251,7 @@ class DigestGenerator(Generator):
         for story in stories:
             members = [by_source[m.id] for m in story.members]
             # lang → (story page URL, every member as that edition shows it); a member's
-            # box lists the others: the list without its own entry (a slice, not a scan:
-            # a story of k articles has 2k boxes of k - 1 entries).
+            # box lists the others: that one list without its own entry.
             shown: dict[str, tuple[str, list[dict]]] = {}
             for i, article in enumerate(members):
                 for version in [article, *getattr(article, "translations", [])]:
@@ -262,11 +262,7 @@ class DigestGenerator(Generator):
                             [self._story_article(member, edition) for member in members],
                         )
                     url, entries = shown[edition.lang]
-                    version.digest_story = {
-                        "slug": story.slug,
-                        "url": url,
-                        "others": entries[:i] + entries[i + 1 :],
-                    }
+                    version.digest_story = {"slug": story.slug, "url": url, "others": StoryOthers(entries, i)}
         self.context["digest_stories"] = stories
         logger.info(
             "news-digest: %d stories covering %d of %d articles",
@@ -512,6 +508,36 @@ class DigestGenerator(Generator):
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(render_feed(spec, siteurl, max_items), encoding="utf-8")
         logger.info("news-digest: wrote %d feeds (%s)", len(specs), "/".join(FEED_KINDS))
+
+
+class StoryOthers(Sequence):
+    """The other articles of a story, as one member's "also covered by" box shows them:
+    the story's entries in one edition, without the member's own.
+
+    A view, not a copy: a story of k articles has 2k boxes of k - 1 entries, and the page
+    writer describes each box by the shared list (hashed once per story and edition) and
+    the member's index (``fingerprint_view``) instead of k - 1 entries per box."""
+
+    __slots__ = ("entries", "index")
+
+    def __init__(self, entries: list[dict], index: int):
+        self.entries = entries
+        self.index = index
+
+    def __len__(self) -> int:
+        return len(self.entries) - 1
+
+    def __getitem__(self, i):
+        return [e for j, e in enumerate(self.entries) if j != self.index][i]
+
+    def __iter__(self):
+        return (e for j, e in enumerate(self.entries) if j != self.index)
+
+    def __repr__(self) -> str:
+        return f"StoryOthers({list(self)!r})"
+
+    def fingerprint_view(self) -> tuple[list[dict], int]:
+        return self.entries, self.index
 
 
 def translation_provenance(article) -> str:
