@@ -345,6 +345,7 @@ def test_pages_rendered_in_worker_processes_equal_the_serial_build(corpus, tmp_p
 
     monkeypatch.setattr(writer_mod, "MIN_PAGES_PER_WORKER", 10)
     forks = []
+    describing = []
     real_fork = os.fork
 
     def counting_fork():
@@ -352,6 +353,8 @@ def test_pages_rendered_in_worker_processes_equal_the_serial_build(corpus, tmp_p
         pid = real_fork()
         if pid and caller == "_render_in_workers":
             forks.append(pid)
+        if pid and caller == "_describe_contents_in_workers":
+            describing.append(pid)
         return pid
 
     monkeypatch.setattr(os, "fork", counting_fork)
@@ -381,10 +384,17 @@ def test_pages_rendered_in_worker_processes_equal_the_serial_build(corpus, tmp_p
         signals.content_written.disconnect(on_written)
     assert len(serial_signals) > 100
     assert len(forks) == 4  # two workers beside the parent, in each of the two parallel builds
+    assert len(describing) == 4  # articles described in workers first, in both parallel builds
     assert forked_signals == serial_signals == rebuilt_signals  # one signal per page, in the parent
     assert _tree(forked) == _tree(serial)
     report = json.loads((forked / "report" / "report.json").read_text(encoding="utf-8"))
     assert report["entries"] == json.loads((serial / "report" / "report.json").read_text())["entries"]
+    after = {p: p.stat().st_mtime_ns for p in forked.rglob("*.html")}
+    assert [p for p in before if before[p] != after[p]] == []
+    # Every page's fingerprint is the same whichever process described its articles: a
+    # serial build (every article described where its page is) over the parallel
+    # build's output re-renders nothing.
+    build_site(content, forked, **{**opts, "NEWS_DIGEST_WORKERS": 1})
     after = {p: p.stat().st_mtime_ns for p in forked.rglob("*.html")}
     assert [p for p in before if before[p] != after[p]] == []
 
