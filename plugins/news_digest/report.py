@@ -63,10 +63,12 @@ class BuildReport:
         return counts
 
     def to_json(self) -> str:
-        return json.dumps(
-            # vars(), not dataclasses.asdict: the fields are plain values, and asdict's
-            # recursive deep copy was most of the cost (1.7 s of 10,000 entries, profiled).
-            {"counts": self.counts(), "entries": [vars(e) for e in self.sorted_entries()]},
-            ensure_ascii=False,
-            indent=1,
-        )
+        """The report as JSON: counts, then one entry per line (readable and diffable;
+        each line is written by json's C encoder, which an ``indent`` would turn off:
+        0.7 s of a 10,000-dump build, profiled)."""
+        counts = json.dumps(self.counts(), ensure_ascii=False)
+        # vars(), not dataclasses.asdict: the fields are plain values, and asdict's
+        # recursive deep copy cost more than the encoding.
+        entries = ",\n".join(json.dumps(vars(e), ensure_ascii=False) for e in self.sorted_entries())
+        listed = f"[\n{entries}\n]" if entries else "[]"
+        return f'{{"counts": {counts},\n"entries": {listed}}}\n'
