@@ -47,6 +47,11 @@ class Line:
     def kept(self) -> bool:
         return self.label in KEPT_LABELS
 
+    def __reduce__(self):
+        # Pickled as a constructor call: the default for a slots class (a new object,
+        # then its slots set from a dict) made lines most of a cached digest's load time.
+        return (Line, (self.n, self.text, self.label, self.rule, self.reason))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "n": self.n,
