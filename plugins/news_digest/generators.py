@@ -117,6 +117,14 @@ class DigestGenerator(Generator):
             )
 
     def generate_output(self, writer):
+        if self.stories is None and STATE.story_worker_finished():
+            # The background grouping is done (a warm build: it only looked the grouping
+            # up), so nothing is gained by waiting until the other output is queued.
+            self.stories = self.compute_stories()
+        if self.stories is not None and hasattr(writer, "describe_contents_early"):
+            # Every article is final now: a worker describes them for the page writer while
+            # this process queues the lists, report, feeds and story pages.
+            writer.describe_contents_early(self.all_language_articles())
         self.write_listings(writer)
         self.write_report(writer)
         self.write_browse_pages(writer)

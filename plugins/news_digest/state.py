@@ -23,6 +23,18 @@ class BuildState:
         self.wait_story_worker()
         self.report = BuildReport()
 
+    def story_worker_finished(self) -> bool:
+        """True when no background story grouping is running (reaped if it has ended)."""
+        if not self.story_worker:
+            return True
+        try:
+            pid, _status = os.waitpid(self.story_worker, os.WNOHANG)
+        except ChildProcessError:
+            pid = self.story_worker
+        if pid:
+            self.story_worker = None
+        return not self.story_worker
+
     def wait_story_worker(self) -> None:
         """Wait until the background story grouping (if any) has stored its result."""
         pid, self.story_worker = self.story_worker, None
