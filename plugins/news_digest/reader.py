@@ -26,8 +26,15 @@ MAX_DUMP_BYTES = 64 * 1024 * 1024
 
 def content_relpath(path: str | os.PathLike, settings: dict) -> str:
     """Path of an input relative to the content directory, with forward slashes."""
+    # Fastest path, for a file under the content directory (every dump): a prefix cut.
+    # ``os.path.relpath`` and ``pathlib`` cost ~50 µs a dump under the profiler.
+    absolute = os.path.abspath(path)
+    root = os.path.join(os.path.abspath(settings.get("PATH", ".")), "")
+    if absolute.startswith(root) and len(absolute) > len(root):
+        rel = absolute[len(root) :]
+        return rel if os.sep == "/" else rel.replace(os.sep, "/")
     # Fast path without resolving symlinks (one lstat per path component per file).
-    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(settings.get("PATH", ".")))
+    rel = os.path.relpath(absolute, os.path.abspath(settings.get("PATH", ".")))
     if not rel.startswith(".."):
         return Path(rel).as_posix()
     root = Path(settings.get("PATH", ".")).resolve()
@@ -104,7 +111,8 @@ class DumpReader(BaseReader):
                 )
                 _record_sidecar(path, rel, self.settings, reason)
                 raise DumpRejected(f"sidecar metadata rejected: {reason}") from None
-            _record_sidecar(path, rel, self.settings, None)
+            if sidecar is not None:  # None: there is no sidecar file (read_sidecar looked)
+                _record_sidecar(path, rel, self.settings, None)
             # No local name keeps the bytes: the pipeline frees them once decoded.
             digest, key = cached_process_with_key(self.cache, path.read_bytes(), rel, self.rules, sidecar)
         except DumpRejected as exc:
