@@ -110,6 +110,22 @@ def limited_safe_loader(max_aliases: int) -> type[yaml.SafeLoader]:
     return LimitedSafeLoader
 
 
+_CSafeLoader = getattr(yaml, "CSafeLoader", None)
+
+
+def _refuse_alias_bombs(text: str, max_aliases: int) -> None:
+    """Raise :class:`AliasLimitError` at the first document with more than ``max_aliases``
+    aliases (libyaml's parser: only events, nothing is built)."""
+    seen = 0
+    for event in yaml.parse(text, Loader=_CSafeLoader):
+        if isinstance(event, yaml.DocumentStartEvent):
+            seen = 0
+        elif isinstance(event, yaml.AliasEvent):
+            seen += 1
+            if seen > max_aliases:
+                raise AliasLimitError(max_aliases, event.start_mark)
+
+
 def load_yaml(path: Path, max_aliases: int = MAX_YAML_ALIASES) -> Any:
     """``yaml.safe_load`` with errors that name the file (and line when YAML gives one).
 
@@ -125,7 +141,13 @@ def load_yaml(path: Path, max_aliases: int = MAX_YAML_ALIASES) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise DataFileError(path, f"cannot read: {exc}") from None
     try:
-        return yaml.load(text, Loader=limited_safe_loader(max_aliases))  # noqa: S506 (a SafeLoader)
+        if _CSafeLoader is None:
+            return yaml.load(text, Loader=limited_safe_loader(max_aliases))  # noqa: S506 (a SafeLoader)
+        # libyaml, when PyYAML has it: ten times faster (the rule files took 0.27 s of
+        # every build's start-up in pure Python). The alias limit is checked on its
+        # event stream first, per document, as limited_safe_loader does while composing.
+        _refuse_alias_bombs(text, max_aliases)
+        return yaml.load(text, Loader=_CSafeLoader)  # noqa: S506 (a SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
