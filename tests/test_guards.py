@@ -70,7 +70,12 @@ def test_sidecar_without_aliases_is_read(tmp_path):
     assert read_sidecar_meta(dump)["title"] == "Tin sửa"
 
 
-def test_rule_files_may_use_a_few_aliases_but_not_a_bomb(tmp_path):
+@pytest.mark.parametrize("libyaml", [True, False], ids=["libyaml", "pure-python"])
+def test_rule_files_may_use_a_few_aliases_but_not_a_bomb(tmp_path, monkeypatch, libyaml):
+    import news_digest.rules as rules_mod
+
+    if not libyaml:  # the fallback when PyYAML was built without libyaml
+        monkeypatch.setattr(rules_mod, "_CSafeLoader", None)
     ok = tmp_path / "ok.yaml"
     ok.write_text("base: &b {role: publisher}\nitems: [*b, *b]\n")
     assert load_yaml(ok)["items"][1] == {"role": "publisher"}
@@ -78,7 +83,13 @@ def test_rule_files_may_use_a_few_aliases_but_not_a_bomb(tmp_path):
     bomb.write_text(ALIAS_BOMB)
     with pytest.raises(DataFileError) as exc:
         load_yaml(bomb)
-    assert "bomb.yaml" in str(exc.value) and "line" in str(exc.value)
+    assert "bomb.yaml" in str(exc.value) and "line" in str(exc.value) and "alias" in str(exc.value)
+    # exactly at the limit is fine, one more is not
+    at_limit = tmp_path / "limit.yaml"
+    at_limit.write_text("a: &a x\nl: [" + ", ".join(["*a"] * 50) + "]\n")
+    assert load_yaml(at_limit)["l"][49] == "x"
+    with pytest.raises(DataFileError, match="alias"):
+        load_yaml(at_limit, max_aliases=49)
 
 
 @pytest.mark.parametrize("data", [b".", b"\xe2\x80\x94", b"...\n\n!!!", b"- -"])
