@@ -265,3 +265,47 @@ def test_a_limited_feed_is_the_head_of_the_full_feed(tmp_path):
         assert head == items[:3], rel
         shortened += len(items) > 3
     assert shortened >= 4  # the limit did cut feeds
+
+
+def test_unchanged_feeds_are_not_rewritten(tmp_path):
+    """A feed is rewritten only when what it shows changes (generators.write_feeds keeps
+    each feed's key): a rebuild leaves every feed alone, a changed title rewrites the
+    feeds that show the article, and a deleted feed is written again."""
+    from conftest import GOLD, SEEDS
+    from news_digest.corpus import generate_corpus, load_material
+
+    content = tmp_path / "content"
+    generate_corpus(load_material(SEEDS, GOLD), 30, content / "dumps", seed=7)
+    opts = {"CACHE_PATH": str(tmp_path / "cache"), "FEED_MAX_ITEMS": 5}
+    out = build_site(content, tmp_path / "out", **opts)
+
+    def stamps():
+        return {p.relative_to(out).as_posix(): p.stat().st_mtime_ns for p in feeds_of(out)}
+
+    first = stamps()
+    assert len(first) > 6
+    build_site(content, out, **opts)
+    assert stamps() == first
+    # the newest Vietnamese article gets another headline
+    atom = "{http://www.w3.org/2005/Atom}"
+    titles = [
+        e.find(f"{atom}title").text
+        for e in ET.parse(out / "feeds" / "vi.atom.xml").getroot().iter(f"{atom}entry")
+    ]
+    dump, title = next(
+        (p, t)
+        for t in titles
+        for p in sorted((content / "dumps").rglob("*.txt"))
+        if t in p.read_text(encoding="utf-8").splitlines()
+    )
+    dump.write_text(
+        dump.read_text(encoding="utf-8").replace(title, title + " (cập nhật)", 1), encoding="utf-8"
+    )
+    (out / "feeds" / "vi.rss.xml").unlink()
+    build_site(content, out, **opts)
+    third = stamps()
+    changed = {k for k in first if first[k] != third[k]}
+    assert {"feeds/vi.atom.xml", "feeds/vi.rss.xml"} <= changed
+    assert len(changed) < len(first)  # feeds that do not show it (e.g. other topics) stay
+    assert title + " (cập nhật)" in (out / "feeds" / "vi.atom.xml").read_text(encoding="utf-8")
+    assert (out / "feeds" / "vi.rss.xml").is_file()

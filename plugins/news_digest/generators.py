@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import logging
 import os
+import pickle
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from pelican.generators import Generator
 from . import browse
 from . import settings as nd_settings
 from .editions import Edition, alternates, get_editions
-from .feeds import FEED_KINDS, FeedEntry, FeedSpec, feed_paths, render_feed
+from .feeds import FEED_KINDS, FeedEntry, FeedSpec, feed_key, feed_paths, render_feed
 from .rules import load_rules
 from .state import STATE, freeze_build_state
 
@@ -508,14 +510,47 @@ class DigestGenerator(Generator):
         return specs
 
     def write_feeds(self) -> None:
+        """Write every feed whose content changed since the last build (or is missing).
+
+        A feed file is a function of its spec, SITEURL, FEED_MAX_ITEMS and the code
+        (:func:`feeds.feed_key`); the keys of the files written are kept beside the page
+        manifest. That state is removed before any feed is written and saved after the
+        last, so a build that stops half-way never leaves a key for a file it replaced."""
+        from .cache import write_pickle_atomically
+
         siteurl = "" if self.settings.get("RELATIVE_URLS") else self.settings.get("SITEURL", "")
         max_items = self.settings.get("FEED_MAX_ITEMS")
         specs = self.feed_specs()
+        cache_dir = nd_settings.cache_dir(self.settings)
+        state = None
+        previous: dict[str, str] = {}
+        if cache_dir:
+            out_id = hashlib.sha256(os.path.abspath(self.output_path).encode()).hexdigest()[:12]
+            state = Path(cache_dir) / f"feeds-{out_id}.pickle"
+            try:
+                previous = pickle.loads(state.read_bytes())
+            except Exception:
+                previous = {}
+            state.unlink(missing_ok=True)
+        current: dict[str, str] = {}
+        written = 0
         for spec in specs:
             out = Path(self.output_path) / spec.path
+            key = current[spec.path] = feed_key(spec, siteurl, max_items)
+            if previous.get(spec.path) == key and out.is_file():
+                continue
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(render_feed(spec, siteurl, max_items), encoding="utf-8")
-        logger.info("news-digest: wrote %d feeds (%s)", len(specs), "/".join(FEED_KINDS))
+            written += 1
+        if state is not None:
+            write_pickle_atomically(state, current)
+        logger.info(
+            "news-digest: %d feeds (%s), %d written, %d unchanged",
+            len(specs),
+            "/".join(FEED_KINDS),
+            written,
+            len(specs) - written,
+        )
 
 
 class StoryOthers(Sequence):
