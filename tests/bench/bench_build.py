@@ -199,8 +199,10 @@ def write_markdown_site(digests: list, root: Path, english: bool, filler: int) -
 
 def pelican_cmd(content: Path, conf: Path, output: Path, extra: dict) -> list[str]:
     cmd = [str(BIN / "pelican"), str(content), "-s", str(conf), "-o", str(output), "-q"]
-    for key, value in extra.items():
-        cmd += ["-e", f"{key}={json.dumps(value)}"]
+    if extra:
+        # One -e with every pair: Pelican keeps only the last -e given (each replaces the
+        # overrides), which silently dropped CACHE_PATH here until 2026-11-29.
+        cmd += ["-e", *(f"{key}={json.dumps(value)}" for key, value in extra.items())]
     return cmd
 
 
@@ -257,7 +259,15 @@ def main(argv: list[str] | None = None) -> int:
         """Ours, cold: no pipeline cache, no Pelican content cache, empty output directory."""
         shutil.rmtree(work / "cache", ignore_errors=True)
         shutil.rmtree(work / "out", ignore_errors=True)
-        return run_measured(ours_cmd, REPO)
+        result = run_measured(ours_cmd, REPO)
+        # The build must have used the cache directory this bench empties: otherwise the
+        # "cold" builds after the first would find every dump processed.
+        cached = sum(1 for _ in (work / "cache" / "news-digest").glob("*/*.pickle"))
+        if cached < args.n // 2:
+            raise SystemExit(
+                f"the build did not fill {work / 'cache'} ({cached} entries): settings not applied"
+            )
+        return result
 
     # Incremental: one dump changes (a sentence appended to its body), caches warm.
     def ours_incremental(r: int) -> dict:
