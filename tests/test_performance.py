@@ -526,3 +526,53 @@ def test_a_digest_is_its_cache_entry_but_slug_and_warnings(make_content, tmp_pat
             article.digest
         ), article.source_path
         assert stored.slug == article.digest.slug or article in clashed
+
+
+def test_pages_rendered_while_stories_are_grouped_equal_the_serial_build(
+    corpus, tmp_path, monkeypatch, caplog
+):
+    """While the background grouping runs, a worker renders the pages that show no story
+    data (writer.render_early); the site must equal a serial build's, every page must be
+    rendered once, and an article page (it has a story box) is never among them."""
+    import logging
+    import os
+    import time
+
+    import news_digest.parallel as parallel_mod
+    import news_digest.stories as stories_mod
+    import news_digest.writer as writer_mod
+
+    monkeypatch.setattr(parallel_mod, "MIN_BACKGROUND_STORIES", 10)
+    monkeypatch.setattr(writer_mod, "MIN_PAGES_PER_WORKER", 10)
+    real_group = stories_mod.group_stories
+    parent = os.getpid()
+
+    def slow_group(inputs, settings=None):
+        if os.getpid() != parent:
+            time.sleep(3)  # the background worker: still grouping when the build waits
+        return real_group(inputs, settings)
+
+    monkeypatch.setattr(stories_mod, "group_stories", slow_group)
+    early_names = []
+    real_render_early = writer_mod.SkipUnchangedWriter.render_early
+
+    def recording_render_early(self, *args, **kwargs):
+        real_render_early(self, *args, **kwargs)
+        early_names.extend(self._early_candidates)
+
+    monkeypatch.setattr(writer_mod.SkipUnchangedWriter, "render_early", recording_render_early)
+    content = tmp_path / "content"
+    shutil.copytree(corpus, content)
+    serial = build_site(content, tmp_path / "serial", CACHE_PATH=str(tmp_path / "c1"), NEWS_DIGEST_WORKERS=1)
+    with caplog.at_level(logging.INFO, logger="news_digest"):
+        early = build_site(
+            content, tmp_path / "early", CACHE_PATH=str(tmp_path / "c2"), NEWS_DIGEST_WORKERS=2
+        )
+    done = [r.getMessage() for r in caplog.records if "while the stories were grouped" in r.getMessage()]
+    assert len(done) == 1 and int(done[0].split()[1]) > 50, done
+    assert early_names and not [n for n in early_names if "/articles/" in f"/{n}" or "stories/" in n]
+    assert _tree(early) == _tree(serial)
+    # the next build re-renders nothing: the early pages' fingerprints were recorded
+    before = {p: p.stat().st_mtime_ns for p in early.rglob("*.html")}
+    build_site(content, early, CACHE_PATH=str(tmp_path / "c2"), NEWS_DIGEST_WORKERS=2)
+    assert [p for p in before if before[p] != p.stat().st_mtime_ns] == []
