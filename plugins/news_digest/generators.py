@@ -136,8 +136,6 @@ class DigestGenerator(Generator):
             if getattr(writer, "queue", None) is None:
                 # Article pages were rendered already, without their story boxes.
                 raise RuntimeError("news-digest: stories were postponed but the writer does not queue pages")
-            if hasattr(writer, "render_early"):
-                writer.render_early()  # the pages without story data, during the wait
             self.stories = self.compute_stories()
         self.write_stories(writer)
 

@@ -102,11 +102,6 @@ MIN_PAGES_PER_WORKER = 150
 _active: list[SkipUnchangedWriter] = []
 
 
-class _StoryNotReady(BaseException):
-    """Raised in the early-render worker when a page reads an article's story box (a
-    BaseException, so that no ``except Exception`` in a template helper can swallow it)."""
-
-
 def _h(*parts: object) -> str:
     h = hashlib.sha256()
     for part in parts:
@@ -206,10 +201,6 @@ class SkipUnchangedWriter(Writer):
         self.queue: list[tuple] | None = [] if self.workers > 1 else None
         # (pid, result file, objects) of the worker started by describe_contents_early
         self._early: tuple[int, str, list] | None = None
-        # (pid, result file) of the worker started by render_early; then the names it wrote
-        self._early_render: tuple[int, str] | None = None
-        self._early_candidates: set[str] = set()  # names of the pages it tries
-        self.rendered_early: set[str] = set()  # names of the pages it wrote
         _active[:] = [self]
 
     # ------------------------------------------------------------ fingerprints
@@ -462,10 +453,6 @@ class SkipUnchangedWriter(Writer):
                 self.skipped += 1
                 self._send_written(name, context, kwargs)
                 return None
-        if name in self.rendered_early and fp is not None:
-            self.written.add(name)  # written by this build, while the stories were grouped
-            self._send_written(name, context, kwargs)
-            return None
         if name:
             self.written.add(name)
         return super().write_file(name, template, context, *args, **kwargs)
@@ -484,42 +471,17 @@ class SkipUnchangedWriter(Writer):
         if self._early is not None:
             early, self._early = self._early, None
             self._take_described(*early)
-        pending, self._early_render = self._early_render, None
-        # Pages the early-render worker took (see render_early) come last, so the other
-        # pages are rendered while it may still be busy.
-        later_names = self._early_candidates if pending else set()
-        now = [item for item in queue if item[0] not in later_names]
-        later = [item for item in queue if item[0] in later_names]
-        try:
-            self._render_queue(now, processes)
-        finally:
-            if pending:  # reaped even when a page failed above
-                pid, result_path = pending
-                _, status = os.waitpid(pid, 0)
-                code = os.waitstatus_to_exitcode(status)
-                found = self._read_child_result(result_path) if code == 0 else None
-                Path(result_path).unlink(missing_ok=True)
-                self.rendered_early = set(found) if isinstance(found, (set, frozenset)) else set()
-        if pending:
-            logger.info(
-                "news-digest: %d of %d pages rendered while the stories were grouped",
-                len(self.rendered_early),
-                len(later),
-            )
-            self._render_queue(later, max(1, min(self.workers, len(later) // MIN_PAGES_PER_WORKER)))
+        if processes == 1:
+            for name, template, context, args, kwargs in queue:
+                self._write_now(name, template, context, *args, **kwargs)
+        else:
+            self._render_in_workers(queue, processes)
         logger.info(
             "news-digest: %d pages fingerprinted, changed ones rendered, in %d process(es) in %.2fs",
             len(queue),
             processes,
             time.perf_counter() - start,
         )
-
-    def _render_queue(self, queue: list[tuple], processes: int) -> None:
-        if processes == 1:
-            for name, template, context, args, kwargs in queue:
-                self._write_now(name, template, context, *args, **kwargs)
-        elif queue:
-            self._render_in_workers(queue, processes)
 
     def _render_in_workers(self, queue: list[tuple], processes: int) -> None:
         """Split ``queue`` by :func:`_share_key`; this process renders one share, forked
@@ -574,62 +536,6 @@ class SkipUnchangedWriter(Writer):
                 if pid not in reaped:  # this process's own share failed: let the worker end
                     os.waitpid(pid, 0)
                 Path(result_path).unlink(missing_ok=True)
-
-    def render_early(self, story_variables: frozenset[str] = frozenset({"digest_stories"})) -> None:
-        """Render the queued pages that show no story data in a forked worker, while the
-        build waits for the story grouping (a cold build); :meth:`flush` fingerprints them
-        as usual and does not render them again.
-
-        A page is tried unless it shows an article (its page has a story box) or its
-        template reads one of ``story_variables``. In the worker, reading any article's
-        ``digest_story`` raises, so a page that shows story data in any other way (a card,
-        a macro) fails there and is left to the flush: a page is written early only when
-        its output cannot depend on the stories."""
-        if self.queue is None or self._early_render is not None or not hasattr(os, "fork"):
-            return
-        candidates = []
-        for index, (_name, template, _c, args, kwargs) in enumerate(self.queue):
-            if args or "article" in kwargs or self._pelican_paginates(kwargs):
-                continue
-            variables = self.template_variables(template)
-            if variables is None or variables & story_variables:
-                continue
-            candidates.append(index)
-        if len(candidates) < MIN_PAGES_PER_WORKER:
-            return
-        queue = list(self.queue)
-        self._early_candidates = {queue[i][0] for i in candidates}
-        freeze_build_state()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        fd, result_path = tempfile.mkstemp(prefix="news-digest-early-", suffix=".pickle")
-        os.close(fd)
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child, reported through the file
-            code = 1
-            try:
-                from pelican.contents import Content
-
-                def no_story(_self):
-                    raise _StoryNotReady
-
-                Content.digest_story = property(no_story)
-                signals.content_written.receivers.clear()
-                written = set()
-                for index in candidates:
-                    name, template, context, args, kwargs = queue[index]
-                    try:
-                        Writer.write_file(self, name, template, context, *args, **kwargs)
-                    except _StoryNotReady:
-                        continue
-                    written.add(name)
-                write_pickle_atomically(Path(result_path), written)
-                code = 0
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(code)
-        self._early_render = (pid, result_path)
 
     def describe_contents_early(self, objects: list) -> None:
         """Start describing ``objects`` (final articles) in a forked worker now, while the
