@@ -349,7 +349,11 @@ def test_pages_rendered_in_worker_processes_equal_the_serial_build(corpus, tmp_p
     real_fork = os.fork
 
     def counting_fork():
-        caller = sys._getframe(1).f_code.co_name  # the render workers, not the pipeline pool
+        # the render workers, not the pipeline pool (writer.py forks through one helper)
+        frame = sys._getframe(1)
+        if frame.f_code.co_name == "_fork_with_result_file":
+            frame = frame.f_back
+        caller = frame.f_code.co_name
         pid = real_fork()
         if pid and caller == "_render_in_workers":
             forks.append(pid)

@@ -127,6 +127,14 @@ class PipelineCache:
         write_pickle_atomically(self.path_for(key), value)
 
 
+def output_state_path(cache_dir: str | os.PathLike, kind: str, output_path: str | os.PathLike) -> Path:
+    """Where a build keeps what it wrote into one output directory (the page manifest,
+    the feed keys): ``<cache_dir>/<kind>-<hash of the output path>.pickle``, so two sites
+    sharing a cache directory never read each other's state."""
+    out_id = hashlib.sha256(os.path.abspath(output_path).encode()).hexdigest()[:12]
+    return Path(cache_dir) / f"{kind}-{out_id}.pickle"
+
+
 def write_pickle_atomically(path: Path, value: Any) -> None:
     """Pickle ``value`` to ``path`` through a temporary file and ``os.replace``: readers
     (other processes, the next build) see the old file or the new one, never a torn one."""

@@ -19,6 +19,7 @@ it again: ``<script>`` in a dump reaches a reader as the text "<script>", never 
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import hashlib
 import posixpath
 from dataclasses import dataclass, field
@@ -147,19 +148,24 @@ class DigestRssFeed(_DigestElements, Rss201rev2Feed):
         self.digest_elements(handler, item)
 
 
+@functools.cache
+def _feedgenerator_version() -> str:
+    from importlib.metadata import version
+
+    return version("feedgenerator")  # reads the package metadata: once per process
+
+
 def feed_key(spec: FeedSpec, siteurl: str = "", max_items: int | None = None) -> str:
     """What :func:`render_feed` writes depends on, hashed: the spec with the entries it
     shows, the site URL, the item limit, this plugin's code and the feed library's
     version. Equal keys mean equal files, so an unchanged feed need not be rendered."""
-    from importlib.metadata import version
-
     from .cache import code_version
 
     entries = sort_entries(spec.entries)
     if max_items:
         entries = entries[:max_items]
     shown = (spec.path, spec.kind, spec.title, spec.lang, spec.home, siteurl, max_items, entries)
-    h = hashlib.sha256(f"{code_version()}\0{version('feedgenerator')}\0".encode())
+    h = hashlib.sha256(f"{code_version()}\0{_feedgenerator_version()}\0".encode())
     h.update(repr(shown).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 

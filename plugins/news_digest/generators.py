@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import logging
 import os
 import pickle
@@ -516,7 +515,7 @@ class DigestGenerator(Generator):
         (:func:`feeds.feed_key`); the keys of the files written are kept beside the page
         manifest. That state is removed before any feed is written and saved after the
         last, so a build that stops half-way never leaves a key for a file it replaced."""
-        from .cache import write_pickle_atomically
+        from .cache import output_state_path, write_pickle_atomically
 
         siteurl = "" if self.settings.get("RELATIVE_URLS") else self.settings.get("SITEURL", "")
         max_items = self.settings.get("FEED_MAX_ITEMS")
@@ -525,8 +524,7 @@ class DigestGenerator(Generator):
         state = None
         previous: dict[str, str] = {}
         if cache_dir:
-            out_id = hashlib.sha256(os.path.abspath(self.output_path).encode()).hexdigest()[:12]
-            state = Path(cache_dir) / f"feeds-{out_id}.pickle"
+            state = output_state_path(cache_dir, "feeds", self.output_path)
             try:
                 previous = pickle.loads(state.read_bytes())
             except Exception:

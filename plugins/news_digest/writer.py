@@ -61,7 +61,7 @@ from pelican.urlwrappers import URLWrapper
 from pelican.writers import Writer
 
 from . import settings as nd_settings
-from .cache import code_version, write_pickle_atomically
+from .cache import code_version, output_state_path, write_pickle_atomically
 from .state import freeze_build_state
 
 logger = logging.getLogger(__name__)
@@ -178,8 +178,7 @@ class SkipUnchangedWriter(Writer):
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings=settings)
         cache_dir = nd_settings.cache_dir(settings)
-        out_id = hashlib.sha256(os.path.abspath(output_path).encode()).hexdigest()[:12]
-        self.manifest_path = Path(cache_dir) / f"pages-{out_id}.pickle" if cache_dir else None
+        self.manifest_path = output_state_path(cache_dir, "pages", output_path) if cache_dir else None
         self.previous: dict[str, str] = {}
         if self.manifest_path and self.manifest_path.is_file():
             try:
@@ -499,15 +498,11 @@ class SkipUnchangedWriter(Writer):
             # digest's description and folded search text (memoized for a few articles).
             share.sort(key=lambda i: (keys[i], i))
         self._describe_contents_in_workers(queue, processes)
-        sys.stdout.flush()
-        sys.stderr.flush()
         children = []
         reaped: set[int] = set()
         try:
             for share in shares[1:]:
-                fd, result_path = tempfile.mkstemp(prefix="news-digest-render-", suffix=".pickle")
-                os.close(fd)
-                pid = os.fork()
+                pid, result_path = _fork_with_result_file("render")
                 if pid == 0:  # pragma: no cover - runs in the child, reported through the file
                     self._render_child(queue, share, result_path)
                 children.append((pid, share, result_path))
@@ -551,11 +546,7 @@ class SkipUnchangedWriter(Writer):
             return
         objects = list(objects)
         freeze_build_state()  # the worker then shares the articles without copying them
-        sys.stdout.flush()
-        sys.stderr.flush()
-        fd, result_path = tempfile.mkstemp(prefix="news-digest-describe-", suffix=".pickle")
-        os.close(fd)
-        pid = os.fork()
+        pid, result_path = _fork_with_result_file("describe")
         if pid == 0:  # pragma: no cover - runs in the child, reported through the file
             self._describe_child(objects, range(len(objects)), result_path)
         self._early = (pid, result_path, objects)
@@ -616,9 +607,7 @@ class SkipUnchangedWriter(Writer):
             shares[zlib.crc32(str(key).encode("utf-8", "surrogatepass")) % processes].append(index)
         children = []
         for share in shares[1:]:
-            fd, result_path = tempfile.mkstemp(prefix="news-digest-describe-", suffix=".pickle")
-            os.close(fd)
-            pid = os.fork()
+            pid, result_path = _fork_with_result_file("describe")
             if pid == 0:  # pragma: no cover - runs in the child, reported through the file
                 self._describe_child(objects, share, result_path)
             children.append((pid, result_path))
@@ -688,6 +677,17 @@ class SkipUnchangedWriter(Writer):
             self.skipped,
             len(self.written),
         )
+
+
+def _fork_with_result_file(kind: str) -> tuple[int, str]:
+    """Fork a worker that reports through a temporary pickle file: ``(pid, path)``, pid 0
+    in the worker. Output is flushed first, so the worker cannot print the parent's
+    buffered lines a second time."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    fd, path = tempfile.mkstemp(prefix=f"news-digest-{kind}-", suffix=".pickle")
+    os.close(fd)
+    return os.fork(), path
 
 
 def _share_key(name: str, kwargs: dict) -> str:
