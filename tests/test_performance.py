@@ -349,9 +349,9 @@ def test_pages_rendered_in_worker_processes_equal_the_serial_build(corpus, tmp_p
     real_fork = os.fork
 
     def counting_fork():
-        # the render workers, not the pipeline pool (writer.py forks through one helper)
+        # the render workers, not the pipeline pool (writer.py forks through forks.py)
         frame = sys._getframe(1)
-        if frame.f_code.co_name == "_fork_with_result_file":
+        if frame.f_code.co_name == "fork_with_result_file":
             frame = frame.f_back
         caller = frame.f_code.co_name
         pid = real_fork()
@@ -432,10 +432,10 @@ def test_stories_grouped_in_the_background_equal_the_build_grouping(corpus, tmp_
     calls = tmp_path / "group_calls"
     real_group = stories_mod.group_stories
 
-    def recording_group(inputs, settings=None):
+    def recording_group(inputs, settings=None, processes=1):
         with open(calls, "a") as fh:  # appended by whichever process groups
             fh.write(f"{os.getpid()}\n")
-        return real_group(inputs, settings)
+        return real_group(inputs, settings, processes)
 
     monkeypatch.setattr(stories_mod, "group_stories", recording_group)
     content = tmp_path / "content"
@@ -530,3 +530,23 @@ def test_a_digest_is_its_cache_entry_but_slug_and_warnings(make_content, tmp_pat
             article.digest
         ), article.source_path
         assert stored.slug == article.digest.slug or article in clashed
+
+
+def test_map_in_parts_keeps_order_and_recomputes_a_failed_childs_part():
+    import os
+
+    from news_digest.forks import map_in_parts, part_bounds
+
+    assert part_bounds(10, 3) == [(0, 3), (3, 6), (6, 10)]
+    parent = os.getpid()
+    parts = map_in_parts(lambda part: [x * x for x in part], list(range(10)), 3, 2)
+    assert parts == [[0, 1, 4], [9, 16, 25], [36, 49, 64, 81]]
+
+    def fails_in_children(part):
+        if os.getpid() != parent:
+            raise RuntimeError("helper broke")
+        return [x + 1 for x in part]
+
+    assert sum(map_in_parts(fails_in_children, list(range(10)), 2, 1), []) == list(range(1, 11))
+    # too small to split: one part, no fork
+    assert map_in_parts(lambda part: list(part), [1, 2, 3], 4, 2) == [[1, 2, 3]]

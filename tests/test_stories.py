@@ -216,6 +216,33 @@ def test_labelled_synthetic_set_pairwise_scores(seed_sentences, record_property,
             assert not {event, sibling} <= labels, "same participants a month apart were merged"
 
 
+def test_grouping_split_over_processes_equals_one_process(seed_sentences, monkeypatch):
+    """Every split step (sentences, n-gram counts, pair cosines and links, adds) forks
+    here, and the stories are identical, down to the float centralities and the adds."""
+    import news_digest.forks as forks_mod
+    import news_digest.stories as stories_mod
+
+    corpus = make_corpus(seed_sentences, n_articles=800, seed=11)
+    serial = group_stories(corpus.inputs)
+    for name in ("INPUTS", "UNITS", "PAIRS", "BLOCKS"):
+        monkeypatch.setattr(stories_mod, f"MIN_{name}_PER_PROCESS", 1)
+    forked: list[str] = []
+    real_fork = forks_mod.fork_with_result_file
+
+    def counting_fork(kind):
+        pid, path = real_fork(kind)
+        if pid:
+            forked.append(kind)
+        return pid, path
+
+    monkeypatch.setattr(forks_mod, "fork_with_result_file", counting_fork)
+    split = group_stories(corpus.inputs, processes=3)
+    assert sorted(set(forked)) == ["adds", "counts", "links", "sentences"]
+    assert forked.count("links") == 2  # three parts: two children, the first part here
+    assert split == serial
+    assert any(m.adds for s in serial for m in s.members)
+
+
 def test_pairwise_scores_counts_pairs():
     from news_digest.stories import Story, StoryMember
 

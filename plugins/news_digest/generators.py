@@ -240,6 +240,7 @@ class DigestGenerator(Generator):
         member article (and its translations) ``digest_story``: the link to its story
         page and the other outlets' articles, in the article's own edition."""
         from .cache import load_stories, save_stories, stories_key
+        from .parallel import configured_workers
         from .stories import StorySettings, group_stories, story_inputs_from_articles
 
         # Sorted by id: the grouping and its key do not depend on Pelican's article order,
@@ -253,7 +254,7 @@ class DigestGenerator(Generator):
         STATE.wait_story_worker()
         stories = load_stories(cache_dir, key)
         if stories is None:
-            stories = group_stories(inputs, story_settings)
+            stories = group_stories(inputs, story_settings, configured_workers(self.settings))
             save_stories(cache_dir, key, stories)
         by_source = {a.digest.source: a for a in self.articles}
         self._story_entries: dict[tuple[int, str], dict] = {}

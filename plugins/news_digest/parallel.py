@@ -16,7 +16,7 @@ import fnmatch
 import logging
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +35,8 @@ MIN_PARALLEL = 32
 #: Fewer dumps than this and story grouping stays in the build process (it takes well
 #: under a second there); more, and it starts in a background process at build start.
 MIN_BACKGROUND_STORIES = 500
+#: Fewer dumps than this per process and the background worker loads the story inputs alone.
+MIN_JOBS_PER_STORY_PROCESS = 2_000
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,15 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
+def configured_workers(settings: dict) -> int:
+    """Processes a build may use: NEWS_DIGEST_WORKERS (default all cores), 1 without fork."""
+    from . import settings as nd_settings
+
+    if not hasattr(os, "fork"):
+        return 1
+    return max(1, int(nd_settings.get(settings, "NEWS_DIGEST_WORKERS") or default_workers()))
+
+
 def prefill(
     jobs: list[Job],
     cache: PipelineCache,
@@ -220,18 +231,26 @@ def prefill(
 
 
 # -- story grouping in the background -------------------------------------------------
-def story_inputs_from_cache(jobs: Iterable[Job], cache: PipelineCache, rules_version: str) -> list:
+def story_inputs_from_cache(
+    jobs: Sequence[Job], cache: PipelineCache, rules_version: str, processes: int = 1
+) -> list:
     """The story inputs of every dump whose cached result is an article, sorted by id (the
-    order :meth:`DigestGenerator.compute_stories` uses). Digests are dropped one by one."""
+    order :meth:`DigestGenerator.compute_stories` uses). Digests are dropped one by one;
+    the jobs are shared out over ``processes`` (forked, see :mod:`news_digest.forks`)."""
+    from .forks import map_in_parts
     from .model import DigestArticle
     from .stories import story_inputs_from_articles
 
-    inputs = []
-    for job, data, sidecar in loaded_jobs(jobs):
-        result = cache.get(cache_key(data, job.source, rules_version, sidecar))
-        if isinstance(result, DigestArticle):
-            inputs.extend(story_inputs_from_articles([result]))
-    return sorted(inputs, key=lambda inp: inp.id)
+    def inputs_of(part: Sequence[Job]) -> list:
+        inputs = []
+        for job, data, sidecar in loaded_jobs(part):
+            result = cache.get(cache_key(data, job.source, rules_version, sidecar))
+            if isinstance(result, DigestArticle):
+                inputs.extend(story_inputs_from_articles([result]))
+        return inputs
+
+    parts = map_in_parts(inputs_of, list(jobs), processes, MIN_JOBS_PER_STORY_PROCESS, "story-inputs")
+    return sorted((inp for part in parts for inp in part), key=lambda inp: inp.id)
 
 
 def start_story_grouping(jobs: list[Job], cache: PipelineCache, rules, settings: dict) -> int | None:
@@ -258,10 +277,11 @@ def start_story_grouping(jobs: list[Job], cache: PipelineCache, rules, settings:
         from .stories import StorySettings, group_stories
 
         story_settings = StorySettings.from_settings(settings)
-        inputs = story_inputs_from_cache(jobs, cache, rules.version)
+        processes = configured_workers(settings)
+        inputs = story_inputs_from_cache(jobs, cache, rules.version, processes)
         key = stories_key(inputs, story_settings)
         if load_stories(cache.directory, key) is None:
-            save_stories(cache.directory, key, group_stories(inputs, story_settings))
+            save_stories(cache.directory, key, group_stories(inputs, story_settings, processes))
     except BaseException:
         logging.getLogger(__name__).debug("news-digest: background story grouping failed", exc_info=True)
         code = 1

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import settings as nd_settings
+from .forks import map_in_parts
 from .slugs import assign_unique_slugs, slugify
 
 # --------------------------------------------------------------------------- data classes
@@ -501,6 +502,7 @@ def story_adds(
     members_units: Sequence[Sequence[Sequence[int]]],
     threshold: float,
     chunk: int = 200,
+    processes: int = 1,
 ) -> list[list[list[str]]]:
     """For each story: per member, its sentences that no sentence of another member
     resembles (cosine < ``threshold``), so a paraphrase, or a copied sentence with an
@@ -509,9 +511,9 @@ def story_adds(
     ``members_units[s][k]`` are the rows (in ``units``/``unit_counts``) of the body
     sentences of member k of story s. Similarities are computed for many stories per
     sparse product (a block of the sentence-by-sentence matrix), never corpus-wide.
+    The blocks are fixed first, then shared out whole over ``processes``, so a story's
+    similarities are the same products as in one process.
     """
-    import numpy as np
-
     rows: list[int] = []
     spans: list[tuple[int, int, list[int]]] = []  # (first, end) in rows, member of each row
     for story in members_units:
@@ -526,38 +528,68 @@ def story_adds(
     result: list[list[list[str]]] = [[[] for _ in story] for story in members_units]
     if not rows:
         return result
-    S = vectors.weigh(unit_counts[np.asarray(rows)])
+    blocks: list[tuple[int, int]] = []  # ranges of stories whose rows are multiplied together
     k = 0
     while k < len(spans):
         lo = spans[k][0]
         end = k + 1
         while end < len(spans) and spans[end][1] - lo <= chunk:
             end += 1
-        hi = spans[end - 1][1]
-        sims = self_cosines(S[lo:hi])
-        for s in range(k, end):
-            first, last, owner = spans[s]
-            if first == last:
-                continue
-            own = np.asarray(owner)
-            sub = sims[first - lo : last - lo, first - lo : last - lo]
-            best = np.where(own[None, :] != own[:, None], sub, 0.0).max(axis=1)
-            for row in np.nonzero(best < threshold)[0].tolist():
-                result[s][owner[row]].append(units[rows[first + row]])
+        blocks.append((k, end))
         k = end
+
+    def adds_of_blocks(part: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
+        import numpy as np
+
+        found: list[tuple[int, int, str]] = []  # (story, member, sentence)
+        if not part:
+            return found
+        part_lo, part_hi = spans[part[0][0]][0], spans[part[-1][1] - 1][1]
+        S = vectors.weigh(unit_counts[np.asarray(rows[part_lo:part_hi])])
+        for k, end in part:
+            lo, hi = spans[k][0], spans[end - 1][1]
+            sims = self_cosines(S[lo - part_lo : hi - part_lo])
+            for s in range(k, end):
+                first, last, owner = spans[s]
+                if first == last:
+                    continue
+                own = np.asarray(owner)
+                sub = sims[first - lo : last - lo, first - lo : last - lo]
+                best = np.where(own[None, :] != own[:, None], sub, 0.0).max(axis=1)
+                for row in np.nonzero(best < threshold)[0].tolist():
+                    found.append((s, owner[row], units[rows[first + row]]))
+        return found
+
+    for part in map_in_parts(adds_of_blocks, blocks, processes, MIN_BLOCKS_PER_PROCESS, "adds"):
+        for s, member, sentence in part:
+            result[s][member].append(sentence)
     return result
 
 
 # --------------------------------------------------------------------------- the stage
 
+#: Smallest share of each costly step worth a forked process (see :func:`group_stories`);
+#: below these (every test corpus but one, a small site) the step runs in one process.
+MIN_INPUTS_PER_PROCESS = 2_000
+MIN_UNITS_PER_PROCESS = 20_000
+MIN_PAIRS_PER_PROCESS = 50_000
+MIN_BLOCKS_PER_PROCESS = 100
+
 
 def group_stories(
-    inputs: Sequence[StoryInput], settings: StorySettings | Mapping[str, Any] | None = None
+    inputs: Sequence[StoryInput],
+    settings: StorySettings | Mapping[str, Any] | None = None,
+    processes: int = 1,
 ) -> list[Story]:
     """Group articles into stories (only groups of at least ``min_articles``).
 
     Deterministic: the same inputs give the same stories, slugs and order (stories by
     earliest date, undated last, then slug; members by date then id).
+
+    With ``processes`` > 1 the steps that are independent per item (splitting
+    sentences, counting n-grams, the pairs' cosines and link rules, the sentence "adds")
+    are split over forked processes (:func:`~news_digest.forks.map_in_parts`); each item
+    is computed exactly as in one process, so the stories are identical.
     """
     if not isinstance(settings, StorySettings):
         settings = StorySettings.from_settings(settings)
@@ -566,27 +598,48 @@ def group_stories(
         raise ValueError("StoryInput ids must be unique")
     if len(inputs) < settings.min_articles:
         return []
+    from scipy.sparse import vstack
+
     vectors = TextVectors(settings)
     units: list[str] = []  # every article's title, then its body sentences
     owner: list[int] = []
     body_units: list[list[int]] = []
-    for n, inp in enumerate(inputs):
+    sentences_of = [
+        s
+        for part in map_in_parts(
+            lambda part: [split_sentences(inp.text) for inp in part],
+            inputs,
+            processes,
+            MIN_INPUTS_PER_PROCESS,
+            "sentences",
+        )
+        for s in part
+    ]
+    for n, (inp, sentences) in enumerate(zip(inputs, sentences_of, strict=True)):
         units.append(inp.title)
         owner.append(n)
-        sentences = split_sentences(inp.text)
         body_units.append(list(range(len(units), len(units) + len(sentences))))
         units.extend(sentences)
         owner.extend([n] * len(sentences))
-    unit_counts = vectors.counts(units)
+    counted = map_in_parts(vectors.counts, units, processes, MIN_UNITS_PER_PROCESS, "counts")
+    unit_counts = counted[0] if len(counted) == 1 else vstack(counted, format="csr")
     X = vectors.fit_documents(unit_counts, owner, len(inputs))
     keys = blocking_keys(inputs, X, settings.block_terms)
     pairs = sorted(candidate_pairs(inputs, keys, settings))
-    cos = pair_cosines(X, pairs)
     floor = min(settings.text_threshold, settings.strong_text_threshold)
+
+    def links_of(part: Sequence[tuple[int, int]]) -> list[tuple[int, int, float]]:
+        cos = pair_cosines(X, part)
+        return [
+            (i, j, float(c))
+            for (i, j), c in zip(part, cos.tolist(), strict=True)
+            if c >= floor and is_link(inputs[i], inputs[j], c, settings)
+        ]
+
     links = [
-        (i, j, float(c))
-        for (i, j), c in zip(pairs, cos.tolist(), strict=True)
-        if c >= floor and is_link(inputs[i], inputs[j], c, settings)
+        link
+        for part in map_in_parts(links_of, pairs, processes, MIN_PAIRS_PER_PROCESS, "links")
+        for link in part
     ]
     groups = [
         g
@@ -599,6 +652,7 @@ def group_stories(
         units,
         [[body_units[i] for i in g] for g in groups],
         settings.sentence_threshold,
+        processes=processes,
     )
     return _make_stories(inputs, X, groups, adds)
 

@@ -47,7 +47,6 @@ import logging
 import os
 import pickle
 import sys
-import tempfile
 import time
 import traceback
 import zlib
@@ -62,6 +61,7 @@ from pelican.writers import Writer
 
 from . import settings as nd_settings
 from .cache import code_version, output_state_path, write_pickle_atomically
+from .forks import fork_with_result_file
 from .state import freeze_build_state
 
 logger = logging.getLogger(__name__)
@@ -502,7 +502,7 @@ class SkipUnchangedWriter(Writer):
         reaped: set[int] = set()
         try:
             for share in shares[1:]:
-                pid, result_path = _fork_with_result_file("render")
+                pid, result_path = fork_with_result_file("render")
                 if pid == 0:  # pragma: no cover - runs in the child, reported through the file
                     self._render_child(queue, share, result_path)
                 children.append((pid, share, result_path))
@@ -546,7 +546,7 @@ class SkipUnchangedWriter(Writer):
             return
         objects = list(objects)
         freeze_build_state()  # the worker then shares the articles without copying them
-        pid, result_path = _fork_with_result_file("describe")
+        pid, result_path = fork_with_result_file("describe")
         if pid == 0:  # pragma: no cover - runs in the child, reported through the file
             self._describe_child(objects, range(len(objects)), result_path)
         self._early = (pid, result_path, objects)
@@ -607,7 +607,7 @@ class SkipUnchangedWriter(Writer):
             shares[zlib.crc32(str(key).encode("utf-8", "surrogatepass")) % processes].append(index)
         children = []
         for share in shares[1:]:
-            pid, result_path = _fork_with_result_file("describe")
+            pid, result_path = fork_with_result_file("describe")
             if pid == 0:  # pragma: no cover - runs in the child, reported through the file
                 self._describe_child(objects, share, result_path)
             children.append((pid, result_path))
@@ -679,17 +679,6 @@ class SkipUnchangedWriter(Writer):
         )
 
 
-def _fork_with_result_file(kind: str) -> tuple[int, str]:
-    """Fork a worker that reports through a temporary pickle file: ``(pid, path)``, pid 0
-    in the worker. Output is flushed first, so the worker cannot print the parent's
-    buffered lines a second time."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    fd, path = tempfile.mkstemp(prefix=f"news-digest-{kind}-", suffix=".pickle")
-    os.close(fd)
-    return os.fork(), path
-
-
 def _share_key(name: str, kwargs: dict) -> str:
     """What decides a queued page's worker: the source file of the article it shows (so
     the pages of an article in every edition land in one process), else its output name.
@@ -701,11 +690,9 @@ def _share_key(name: str, kwargs: dict) -> str:
 
 def render_workers(settings: dict) -> int:
     """Processes that render pages: NEWS_DIGEST_WORKERS (default all cores), 1 without fork."""
-    from .parallel import default_workers
+    from .parallel import configured_workers
 
-    if not hasattr(os, "fork"):
-        return 1
-    return max(1, int(nd_settings.get(settings, "NEWS_DIGEST_WORKERS") or default_workers()))
+    return configured_workers(settings)
 
 
 def writer_queues_pages(settings: dict) -> bool:
