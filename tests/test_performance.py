@@ -452,10 +452,26 @@ def test_stories_grouped_in_the_background_equal_the_build_grouping(corpus, tmp_
     boxed = [a for a in serial.glob("**/articles/*/index.html") if b'class="story-link"' in a.read_bytes()]
     assert len(boxed) > 4
     assert _tree(background) == _tree(serial)
-    # nothing changed: the worker finds the grouping stored, and so does the build
+    # nothing changed: the worker finds the grouping stored, and so does the build, by the
+    # digests' cache keys alone (it builds no story inputs and hashes no text)
+    import news_digest.cache as cache_mod
+
     calls.unlink()
+    keyed = []
+    real_key = cache_mod.stories_key
+    monkeypatch.setattr(cache_mod, "stories_key", lambda *a: keyed.append(os.getpid()) or real_key(*a))
+    build_site(content, background, CACHE_PATH=str(tmp_path / "c2"), NEWS_DIGEST_WORKERS=2)
+    assert not calls.exists() and keyed == []
+    # one dump changed (not a story input's text: its digest key alone): the build's
+    # grouping is found by the inputs' own key, and stored again under the new digests
+    victim = next(content.glob("**/*.txt"))
+    victim.write_bytes(victim.read_bytes() + b"\n")
     build_site(content, background, CACHE_PATH=str(tmp_path / "c2"), NEWS_DIGEST_WORKERS=2)
     assert not calls.exists()
+    keyed.clear()
+    build_site(content, background, CACHE_PATH=str(tmp_path / "c2"), NEWS_DIGEST_WORKERS=2)
+    assert not calls.exists() and keyed == []
+    assert _tree(background) == _tree(serial)
 
 
 def test_build_state_is_frozen_and_handed_back_to_the_collector_by_the_next_build(make_content, tmp_path):
@@ -523,6 +539,9 @@ def test_a_digest_is_its_cache_entry_but_slug_and_warnings(make_content, tmp_pat
     assert len(seen) == 12 and all(a.lang in ("vi", "en") for a in seen)
     clashed = [a for a in seen if any("slug clash" in w.message for w in a.digest.warnings)]
     assert len(clashed) == 2  # the copy, in both editions
+    # Loaded from the cache, a digest's lines stayed packed through the whole build
+    # (the reader took its HTML and summary, the stories its lead, from the packed texts).
+    assert all("lines" not in a.digest.__dict__ for a in seen)
     for article in seen:
         key = article.metadata["digest_key"]
         stored = cache.get(key)
@@ -550,3 +569,31 @@ def test_map_in_parts_keeps_order_and_recomputes_a_failed_childs_part():
     assert sum(map_in_parts(fails_in_children, list(range(10)), 2, 1), []) == list(range(1, 11))
     # too small to split: one part, no fork
     assert map_in_parts(lambda part: list(part), [1, 2, 3], 4, 2) == [[1, 2, 3]]
+
+
+def test_a_pickled_digest_unpacks_its_lines_on_first_access(rules):
+    import copy
+    import pickle
+
+    from news_digest.pipeline import process_dump
+    from news_digest.render import article_html, summary_text
+    from news_digest.search import folded_body
+    from news_digest.stories import lead_text
+
+    digest = process_dump((DUMPS / "004_f1c2a3039ebafd8a.txt").read_bytes(), "dumps/004.txt", rules)
+    texts = (article_html(digest), summary_text(digest), lead_text(digest))
+    loaded = pickle.loads(pickle.dumps(digest))
+    assert "lines" not in loaded.__dict__
+    assert (article_html(loaded), summary_text(loaded), lead_text(loaded)) == texts
+    assert folded_body(loaded) == folded_body(digest) != ""
+    kept = copy.copy(loaded)  # a shallow copy leaves them packed too
+    assert "lines" not in kept.__dict__ and kept.warnings is loaded.warnings
+    assert summary_text(loaded, max_chars=40) == summary_text(digest, max_chars=40)
+    assert loaded == digest and repr(loaded) == repr(digest)  # unpacks: the same lines
+    assert "lines" in loaded.__dict__ and loaded.packed_text("html") is None
+    assert [ln.to_dict() for ln in loaded.lines] == [ln.to_dict() for ln in digest.lines]
+    assert pickle.loads(pickle.dumps(kept)) == digest  # packed, pickled again as it is
+    loaded.body_lines[0].text = "changed"  # once unpacked, texts are derived from the lines
+    assert article_html(loaded).startswith("<p>changed</p>") and article_html(loaded) != texts[0]
+    with pytest.raises(AttributeError):
+        loaded.no_such_field  # noqa: B018

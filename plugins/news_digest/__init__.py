@@ -125,7 +125,7 @@ def _article_context(generator, metadata) -> None:
 
 def _article_pretaxonomy(generator) -> None:
     """Make slugs unique across the corpus and record every published dump."""
-    import dataclasses
+    import copy
 
     from .generators import article_url
     from .report import PUBLISHED, PUBLISHED_WITH_WARNINGS, ReportEntry
@@ -138,7 +138,9 @@ def _article_pretaxonomy(generator) -> None:
         # A private copy: Pelican's content cache (CACHE_CONTENT) pickles the reader's
         # metadata after this signal, so mutating the shared object would store this
         # build's slug and warnings and repeat them on the next cached build.
-        digest = article.digest = dataclasses.replace(article.digest, warnings=list(article.digest.warnings))
+        # (``copy.copy``, not ``dataclasses.replace``: it leaves cached lines packed.)
+        digest = article.digest = copy.copy(article.digest)
+        digest.warnings = list(digest.warnings)
         slug = unique[digest.source]
         if slug != article.slug:
             article.slug = slug

@@ -24,7 +24,7 @@ import json
 import os
 import pickle
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -199,22 +199,56 @@ def stories_key(inputs: Sequence[Any], settings: Any) -> str:
     return h.hexdigest()
 
 
+def stories_digests_id(pairs: Iterable[tuple[str, str]], settings: Any) -> str | None:
+    """Names a story grouping by the pipeline results its inputs are read from: the code
+    version, the story settings and every article's (source, pipeline cache key), sorted.
+
+    A cache key names its dump's result exactly, and the inputs are a pure function of the
+    results, so equal ids mean equal inputs: a warm build finds its grouping by this id
+    without building the 10,000 inputs and hashing their text (:func:`stories_key`).
+    None when a key is missing (the pipeline cache is off)."""
+    rows = sorted(pairs)
+    if not rows or any(not key for _, key in rows):
+        return None
+    h = hashlib.sha256()
+    h.update(code_version().encode())
+    h.update(repr(settings).encode("utf-8", "surrogatepass"))
+    for source, key in rows:
+        h.update(f"{source}\0{key}\0".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def _stored_stories(directory: str | os.PathLike | None) -> tuple[str, list, str | None] | None:
+    if not directory:
+        return None
+    try:
+        with open(Path(directory) / "stories.pickle", "rb") as fh:
+            stored = pickle.load(fh)
+        key, stories, digests = stored if len(stored) == 3 else (*stored, None)
+    except Exception:
+        return None
+    return (key, stories, digests) if isinstance(stories, list) else None
+
+
 def load_stories(directory: str | os.PathLike | None, key: str) -> list | None:
     """The stories stored under ``key`` by the last build, or None (miss, corrupt, off).
 
     Only the latest grouping is kept (``stories.pickle``): grouping is global, so a
     change to any input that the grouping reads makes it a miss."""
-    if not directory:
-        return None
-    try:
-        with open(Path(directory) / "stories.pickle", "rb") as fh:
-            stored_key, stories = pickle.load(fh)
-    except Exception:
-        return None
-    return stories if stored_key == key and isinstance(stories, list) else None
+    stored = _stored_stories(directory)
+    return stored[1] if stored is not None and stored[0] == key else None
 
 
-def save_stories(directory: str | os.PathLike | None, key: str, stories: list) -> None:
+def load_stories_for_digests(directory: str | os.PathLike | None, digests: str | None) -> list | None:
+    """The stored stories when they were grouped from the digests named ``digests``
+    (:func:`stories_digests_id`), else None."""
+    stored = _stored_stories(directory)
+    return stored[1] if stored is not None and digests and stored[2] == digests else None
+
+
+def save_stories(
+    directory: str | os.PathLike | None, key: str, stories: list, digests: str | None = None
+) -> None:
     if not directory:
         return
-    write_pickle_atomically(Path(directory) / "stories.pickle", (key, stories))
+    write_pickle_atomically(Path(directory) / "stories.pickle", (key, stories, digests))

@@ -182,6 +182,52 @@ class DigestArticle:
     entities: list[EntityMention] = field(default_factory=list)
     warnings: list[Warning_] = field(default_factory=list)
 
+    # -- pickling: lines packed, unpacked on first access -----------------------------
+    #
+    # A build loads every digest from the pipeline cache, but reads its lines only for
+    # the article HTML, the summary, the story lead and the folded search text: building
+    # ~40 Line objects was half of a digest's load time. So a pickled digest carries its
+    # lines as one bytes object plus those texts (derived when it is pickled, from the
+    # same lines);
+    # ``digest.lines`` unpacks them on first access, and until then ``packed_text``
+    # answers for the texts. Equality, repr, ``replace`` and ``asdict`` read
+    # ``self.lines``, so they unpack first and see the same data as before pickling.
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        if "lines" in state:
+            lines = state.pop("lines")
+            state["_packed_lines"] = _pack_lines(lines)
+            state["_packed_texts"] = _derived_texts(self)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    def __copy__(self) -> DigestArticle:
+        # Shallow, like dataclasses.replace, without unpacking or packing the lines.
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        return new
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when ``name`` is not found the usual way: the lines of an unpickled
+        # digest that nobody has read yet.
+        if name == "lines":
+            packed = self.__dict__.get("_packed_lines")
+            if packed is not None:
+                lines = self.__dict__["lines"] = _unpack_lines(packed)
+                del self.__dict__["_packed_lines"]
+                self.__dict__.pop("_packed_texts", None)
+                return lines
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def packed_text(self, name: str) -> str | None:
+        """``html``, ``summary``, ``lead`` or ``folded`` as derived from the lines when this
+        digest was pickled, while its lines are still packed; None otherwise (derive it)."""
+        texts = self.__dict__.get("_packed_texts")
+        return texts.get(name) if texts is not None and "lines" not in self.__dict__ else None
+
     @property
     def kept_lines(self) -> list[Line]:
         return [ln for ln in self.lines if ln.kept]
@@ -195,6 +241,51 @@ class DigestArticle:
         d = dataclasses.asdict(self)
         d["lines"] = [ln.to_dict() for ln in self.lines]
         return d
+
+
+_LABEL_CODES = {label: i for i, label in enumerate(LineLabel)}
+_LABELS = list(LineLabel)
+
+
+def _pack_lines(lines: list[Line]) -> bytes:
+    """Lines as one pickled bytes object of columns (labels as one byte each)."""
+    import pickle
+
+    return pickle.dumps(
+        (
+            [ln.n for ln in lines],
+            [ln.text for ln in lines],
+            bytes(_LABEL_CODES[ln.label] for ln in lines),
+            [ln.rule for ln in lines],
+            [ln.reason for ln in lines],
+        ),
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+
+
+def _unpack_lines(packed: bytes) -> list[Line]:
+    import pickle
+
+    ns, texts, labels, rules, reasons = pickle.loads(packed)
+    return [
+        Line(n, text, _LABELS[code], rule, reason)
+        for n, text, code, rule, reason in zip(ns, texts, labels, rules, reasons, strict=True)
+    ]
+
+
+def _derived_texts(article: DigestArticle) -> dict[str, str]:
+    """What a build reads of the lines: the article HTML, its summary, its story lead and
+    its folded search text."""
+    from .render import article_html, summary_text
+    from .search import folded_body
+    from .stories import lead_text
+
+    return {
+        "html": article_html(article),
+        "summary": summary_text(article),
+        "lead": lead_text(article),
+        "folded": folded_body(article),
+    }
 
 
 class DumpRejected(Exception):

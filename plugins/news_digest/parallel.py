@@ -233,24 +233,28 @@ def prefill(
 # -- story grouping in the background -------------------------------------------------
 def story_inputs_from_cache(
     jobs: Sequence[Job], cache: PipelineCache, rules_version: str, processes: int = 1
-) -> list:
+) -> tuple[list, list[tuple[str, str]]]:
     """The story inputs of every dump whose cached result is an article, sorted by id (the
-    order :meth:`DigestGenerator.compute_stories` uses). Digests are dropped one by one;
-    the jobs are shared out over ``processes`` (forked, see :mod:`news_digest.forks`)."""
+    order :meth:`DigestGenerator.compute_stories` uses), and those articles' (source,
+    cache key) pairs. Digests are dropped one by one; the jobs are shared out over
+    ``processes`` (forked, see :mod:`news_digest.forks`)."""
     from .forks import map_in_parts
     from .model import DigestArticle
     from .stories import story_inputs_from_articles
 
-    def inputs_of(part: Sequence[Job]) -> list:
-        inputs = []
+    def inputs_of(part: Sequence[Job]) -> tuple[list, list[tuple[str, str]]]:
+        inputs, digests = [], []
         for job, data, sidecar in loaded_jobs(part):
-            result = cache.get(cache_key(data, job.source, rules_version, sidecar))
+            key = cache_key(data, job.source, rules_version, sidecar)
+            result = cache.get(key)
             if isinstance(result, DigestArticle):
                 inputs.extend(story_inputs_from_articles([result]))
-        return inputs
+                digests.append((result.source, key))
+        return inputs, digests
 
     parts = map_in_parts(inputs_of, list(jobs), processes, MIN_JOBS_PER_STORY_PROCESS, "story-inputs")
-    return sorted((inp for part in parts for inp in part), key=lambda inp: inp.id)
+    inputs = sorted((inp for part, _ in parts for inp in part), key=lambda inp: inp.id)
+    return inputs, [pair for _, digests in parts for pair in digests]
 
 
 def start_story_grouping(jobs: list[Job], cache: PipelineCache, rules, settings: dict) -> int | None:
@@ -273,15 +277,26 @@ def start_story_grouping(jobs: list[Job], cache: PipelineCache, rules, settings:
         return pid
     code = 0  # pragma: no cover - runs in the forked worker
     try:
-        from .cache import load_stories, save_stories, stories_key
+        from .cache import (
+            load_stories,
+            load_stories_for_digests,
+            save_stories,
+            stories_digests_id,
+            stories_key,
+        )
         from .stories import StorySettings, group_stories
 
         story_settings = StorySettings.from_settings(settings)
         processes = configured_workers(settings)
-        inputs = story_inputs_from_cache(jobs, cache, rules.version, processes)
-        key = stories_key(inputs, story_settings)
-        if load_stories(cache.directory, key) is None:
-            save_stories(cache.directory, key, group_stories(inputs, story_settings, processes))
+        inputs, digests = story_inputs_from_cache(jobs, cache, rules.version, processes)
+        digests_id = stories_digests_id(digests, story_settings)
+        if load_stories_for_digests(cache.directory, digests_id) is None:
+            key = stories_key(inputs, story_settings)
+            stories = load_stories(cache.directory, key)
+            if stories is None:
+                stories = group_stories(inputs, story_settings, processes)
+            # Stored with the digests' id, which the build checks before anything else.
+            save_stories(cache.directory, key, stories, digests_id)
     except BaseException:
         logging.getLogger(__name__).debug("news-digest: background story grouping failed", exc_info=True)
         code = 1

@@ -23,6 +23,9 @@ def line_html(line: Line) -> str:
 
 def article_html(article: DigestArticle) -> str:
     """The article's kept lines below the title, as escaped paragraphs."""
+    packed = article.packed_text("html")
+    if packed is not None:
+        return packed
     return "\n".join(line_html(ln) for ln in article.body_lines)
 
 
@@ -32,6 +35,9 @@ def paragraphs_html(paragraphs: list[str]) -> str:
 
 def summary_text(article: DigestArticle, max_chars: int = 280) -> str:
     """First body paragraph, cut at a word boundary (plain text, escape when rendering)."""
+    packed = article.packed_text("summary") if max_chars == 280 else None
+    if packed is not None:
+        return packed
     first = next((ln.text.strip() for ln in article.body_lines if ln.label is LineLabel.BODY), "")
     if len(first) <= max_chars:
         return first

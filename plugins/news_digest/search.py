@@ -51,7 +51,11 @@ _FOLDED_BODIES: OrderedDict[int, tuple[object, str]] = OrderedDict()
 _FOLDED_BODIES_KEPT = 16
 
 
-def _folded_body(digest) -> str:
+def folded_body(digest) -> str:
+    """The digest's kept lines below the title, diacritics off ("" without body lines)."""
+    packed = digest.packed_text("folded")
+    if packed is not None:
+        return packed
     hit = _FOLDED_BODIES.get(id(digest))
     if hit is not None and hit[0] is digest:
         return hit[1]
@@ -77,9 +81,9 @@ def search_folded(article) -> str:
     digest = getattr(article, "digest", None)
     if digest is None:
         return ""
-    body = _folded_body(digest)
+    body = folded_body(digest)  # "" exactly when there are no body lines (kept lines have text)
     title = fold_diacritics(str(article.title))
-    return (f"{title} {body}" if digest.body_lines else title)[:MAX_FOLDED_CHARS]
+    return (f"{title} {body}" if body else title)[:MAX_FOLDED_CHARS]
 
 
 def pagefind_command(edition_root: Path) -> list[str]:

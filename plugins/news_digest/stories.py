@@ -696,8 +696,14 @@ def _make_stories(inputs, X, groups, all_adds) -> list[Story]:
 MAX_STORY_TEXT_CHARS = 20_000
 
 
-def _lead_text(digest) -> str:
+def lead_text(digest) -> str:
+    """The body text a story compares: the article's body lines, at most
+    ``MAX_STORY_TEXT_CHARS``."""
     from .model import LineLabel
+
+    packed = digest.packed_text("lead")
+    if packed is not None:
+        return packed
 
     parts, size = [], 0
     for ln in digest.lines:
@@ -730,7 +736,7 @@ def story_inputs_from_articles(digests: Iterable[Any]) -> list[StoryInput]:
                 outlet=d.meta.outlet.name,
                 date=date,
                 entity_ids=frozenset(e.id for e in getattr(d, "entities", []) or []),
-                text=_lead_text(d),
+                text=lead_text(d),
             )
         )
     return out
