@@ -218,7 +218,8 @@ def test_labelled_synthetic_set_pairwise_scores(seed_sentences, record_property,
 
 def test_grouping_split_over_processes_equals_one_process(seed_sentences, monkeypatch):
     """Every split step (sentences, n-gram counts, pair cosines and links, adds) forks
-    here, and the stories are identical, down to the float centralities and the adds."""
+    here, and the stories are identical, down to the float centralities and the adds
+    (pair cosines in small chunks, sentences weighed a few blocks at a time: the same)."""
     import news_digest.forks as forks_mod
     import news_digest.stories as stories_mod
 
@@ -226,6 +227,7 @@ def test_grouping_split_over_processes_equals_one_process(seed_sentences, monkey
     serial = group_stories(corpus.inputs)
     for name in ("INPUTS", "UNITS", "PAIRS", "BLOCKS"):
         monkeypatch.setattr(stories_mod, f"MIN_{name}_PER_PROCESS", 1)
+    monkeypatch.setattr(stories_mod, "WEIGH_BLOCKS", 2)  # sentences weighed a few blocks at a time
     forked: list[str] = []
     real_fork = forks_mod.fork_with_result_file
 
@@ -236,6 +238,9 @@ def test_grouping_split_over_processes_equals_one_process(seed_sentences, monkey
         return pid, path
 
     monkeypatch.setattr(forks_mod, "fork_with_result_file", counting_fork)
+    import functools
+
+    monkeypatch.setattr(stories_mod, "pair_cosines", functools.partial(stories_mod.pair_cosines, chunk=7))
     split = group_stories(corpus.inputs, processes=3)
     assert sorted(set(forked)) == ["adds", "counts", "links", "sentences"]
     assert forked.count("links") == 2  # three parts: two children, the first part here

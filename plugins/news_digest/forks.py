@@ -8,6 +8,7 @@ workers with :func:`fork_with_result_file`; the story stage splits its costly st
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import pickle
@@ -63,6 +64,10 @@ def map_in_parts(
         for k in range(1, parts):
             pid, path = fork_with_result_file(kind)
             if pid == 0:  # pragma: no cover - runs in the forked child
+                # What the parent built is the child's input, never its garbage: frozen,
+                # the collector does not walk it, so its pages stay shared (a collection
+                # writes to every object it visits, and each write copies a page).
+                gc.freeze()
                 code = 0
                 try:
                     lo, hi = bounds[k]
