@@ -404,6 +404,45 @@ def test_pages_rendered_in_worker_processes_equal_the_serial_build(corpus, tmp_p
     assert [p for p in before if before[p] != after[p]] == []
 
 
+def test_an_early_describer_stopped_at_the_flush_leaves_the_rest_to_every_process(
+    corpus, tmp_path, monkeypatch
+):
+    """The worker that describes articles while pages are queued stops when the flush
+    starts; what it did not describe is shared out over the processes there. Stopped
+    before its first article, every fingerprint is still exact: a rebuild renders nothing,
+    nor does a serial one."""
+    import os
+    import sys
+    import types
+
+    import news_digest.writer as writer_mod
+
+    monkeypatch.setattr(writer_mod, "MIN_PAGES_PER_WORKER", 10)
+    monkeypatch.setattr(writer_mod, "select", types.SimpleNamespace(select=lambda r, w, x, t: (r, [], [])))
+    describing = []
+    real_fork = os.fork
+
+    def counting_fork():
+        frame = sys._getframe(1)
+        caller = (frame.f_back if frame.f_code.co_name == "fork_with_result_file" else frame).f_code.co_name
+        pid = real_fork()
+        if pid and caller in ("_describe_contents_in_workers", "describe_contents_early"):
+            describing.append(caller)
+        return pid
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    content = tmp_path / "content"
+    shutil.copytree(corpus, content)
+    opts = {"CACHE_PATH": str(tmp_path / "c"), "NEWS_DIGEST_WORKERS": 2}
+    out = build_site(content, tmp_path / "out", **opts)
+    assert describing == ["describe_contents_early", "_describe_contents_in_workers"]
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*.html")}
+    assert len(before) > 100
+    for workers in (2, 1):
+        build_site(content, out, **{**opts, "NEWS_DIGEST_WORKERS": workers})
+        assert [p for p in before if p.stat().st_mtime_ns != before[p]] == []
+
+
 def test_a_failing_page_in_a_worker_fails_the_build(corpus, tmp_path, monkeypatch):
     import news_digest.writer as writer_mod
 

@@ -46,6 +46,7 @@ import hashlib
 import logging
 import os
 import pickle
+import select
 import sys
 import time
 import traceback
@@ -198,8 +199,9 @@ class SkipUnchangedWriter(Writer):
         self.workers = render_workers(self.settings)
         # write_file calls waiting for flush(); None = render at once.
         self.queue: list[tuple] | None = [] if self.workers > 1 else None
-        # (pid, result file, objects) of the worker started by describe_contents_early
-        self._early: tuple[int, str, list] | None = None
+        # (pid, result file, objects, write end of its stop pipe) of the worker started by
+        # describe_contents_early
+        self._early: tuple[int, str, list, int] | None = None
         _active[:] = [self]
 
     # ------------------------------------------------------------ fingerprints
@@ -468,8 +470,11 @@ class SkipUnchangedWriter(Writer):
         # are rendered, and forked workers do not copy its pages by touching them.
         freeze_build_state()
         if self._early is not None:
-            early, self._early = self._early, None
-            self._take_described(*early)
+            (pid, result_path, objects, stop), self._early = self._early, None
+            # Stop it where it is: what it has not described yet is shared out over every
+            # process below (_describe_contents_in_workers) instead of waited for here.
+            os.close(stop)
+            self._take_described(pid, result_path, objects)
         if processes == 1:
             for name, template, context, args, kwargs in queue:
                 self._write_now(name, template, context, *args, **kwargs)
@@ -546,17 +551,25 @@ class SkipUnchangedWriter(Writer):
             return
         objects = list(objects)
         freeze_build_state()  # the worker then shares the articles without copying them
+        stop_read, stop_write = os.pipe()
         pid, result_path = fork_with_result_file("describe")
         if pid == 0:  # pragma: no cover - runs in the child, reported through the file
-            self._describe_child(objects, range(len(objects)), result_path)
-        self._early = (pid, result_path, objects)
+            os.close(stop_write)
+            self._describe_child(objects, range(len(objects)), result_path, stop_read)
+        os.close(stop_read)
+        self._early = (pid, result_path, objects, stop_write)
 
-    def _describe_child(self, objects: list, indexes, result_path: str) -> None:
-        """Worker side of the describing: the hash of each described object, by index."""
+    def _describe_child(self, objects: list, indexes, result_path: str, stop: int | None = None) -> None:
+        """Worker side of the describing: the hash of each described object, by index.
+
+        With ``stop`` (the read end of a pipe), it stops early once the pipe's write end
+        is closed (the parent has reached the flush), and reports what it has done."""
         code = 1
         try:
             found = {}
-            for index in indexes:
+            for count, index in enumerate(indexes):
+                if stop is not None and count % 128 == 0 and select.select([stop], [], [], 0)[0]:
+                    break
                 self.describe(objects[index])
                 hit = self._memo.get(id(objects[index]))
                 if hit is not None and hit[0] is objects[index]:

@@ -206,13 +206,21 @@ def pelican_cmd(content: Path, conf: Path, output: Path, extra: dict) -> list[st
     return cmd
 
 
-def stories_seconds(digests: list) -> str:
+def stories_seconds(digests: list, processes: int) -> str:
     from news_digest.stories import group_stories, story_inputs_from_articles
 
+    inputs = story_inputs_from_articles(digests)
     start = time.perf_counter()
-    stories = group_stories(story_inputs_from_articles(digests))
+    stories = group_stories(inputs)
     seconds = time.perf_counter() - start
-    return f"stories: grouped {len(digests)} articles into {len(list(stories))} stories in {seconds:.2f} s"
+    line = f"stories: grouped {len(digests)} articles into {len(list(stories))} stories in {seconds:.2f} s"
+    if processes > 1:
+        start = time.perf_counter()
+        split = group_stories(inputs, processes=processes)
+        split_seconds = time.perf_counter() - start
+        same = "identical" if split == stories else "DIFFERENT (a bug)"
+        line += f"; on {processes} processes (as in a build) {split_seconds:.2f} s, {same} stories"
+    return line
 
 
 def default_workdir() -> Path:
@@ -341,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         f"search index (Pagefind, both editions, run after a build that changed article "
         f"pages): {search['seconds']:.2f} s wall, peak RSS {search['tree_peak_mb']:.0f} MB"
     )
-    print(stories_seconds(digests))
+    print(stories_seconds(digests, args.workers or os.cpu_count() or 1))
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 0
