@@ -247,10 +247,11 @@ def _mtimes(output: Path, pattern: str = "articles/*/index.html") -> dict:
     return {p.relative_to(output).as_posix(): p.stat().st_mtime_ns for p in output.glob(pattern)}
 
 
-def test_unchanged_pages_are_not_rerendered(make_content, tmp_path):
+@pytest.mark.parametrize("workers", [1, 2])  # 2: pages are queued and fingerprinted at the flush
+def test_unchanged_pages_are_not_rerendered(make_content, tmp_path, workers):
     seeds = [p.stem for p in DUMPS.glob("*.txt")]
     content = make_content(seeds=seeds)
-    opts = {"CACHE_PATH": str(tmp_path / "cache"), "NEWS_DIGEST_WORKERS": 1}
+    opts = {"CACHE_PATH": str(tmp_path / "cache"), "NEWS_DIGEST_WORKERS": workers}
     out = build_site(content, tmp_path / "out", **opts)
     first = _mtimes(out, "**/*.html")
     assert len(_mtimes(out)) == 5
