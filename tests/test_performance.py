@@ -337,32 +337,36 @@ def _tree(output: Path) -> dict:
     }
 
 
-def test_pages_rendered_in_worker_processes_equal_the_serial_build(corpus, tmp_path, monkeypatch):
+def _record_writer_forks(monkeypatch) -> list[str]:
+    """Make ``os.fork`` record, in the parent, which writer method forked (the render
+    workers and describers, not the pipeline pool; writer.py forks through forks.py)."""
     import os
     import sys
+
+    forked: list[str] = []
+    real_fork = os.fork
+
+    def recording_fork():
+        frame = sys._getframe(1)
+        if frame.f_code.co_name == "fork_with_result_file":
+            frame = frame.f_back
+        pid = real_fork()
+        if pid:
+            forked.append(frame.f_code.co_name)
+        return pid
+
+    monkeypatch.setattr(os, "fork", recording_fork)
+    return forked
+
+
+def test_pages_rendered_in_worker_processes_equal_the_serial_build(corpus, tmp_path, monkeypatch):
+    import os
 
     import news_digest.writer as writer_mod
     from pelican import signals
 
     monkeypatch.setattr(writer_mod, "MIN_PAGES_PER_WORKER", 10)
-    forks = []
-    describing = []
-    real_fork = os.fork
-
-    def counting_fork():
-        # the render workers, not the pipeline pool (writer.py forks through forks.py)
-        frame = sys._getframe(1)
-        if frame.f_code.co_name == "fork_with_result_file":
-            frame = frame.f_back
-        caller = frame.f_code.co_name
-        pid = real_fork()
-        if pid and caller == "_render_in_workers":
-            forks.append(pid)
-        if pid and caller in ("_describe_contents_in_workers", "describe_contents_early"):
-            describing.append(caller)
-        return pid
-
-    monkeypatch.setattr(os, "fork", counting_fork)
+    fork_callers = _record_writer_forks(monkeypatch)
     content = tmp_path / "content"
     shutil.copytree(corpus, content)
     written: list[str] = []
@@ -388,9 +392,10 @@ def test_pages_rendered_in_worker_processes_equal_the_serial_build(corpus, tmp_p
     finally:
         signals.content_written.disconnect(on_written)
     assert len(serial_signals) > 100
-    assert len(forks) == 4  # two workers beside the parent, in each of the two parallel builds
+    # two render workers beside the parent, in each of the two parallel builds
+    assert fork_callers.count("_render_in_workers") == 4
     # articles described in a worker while pages are queued, in both parallel builds
-    assert describing.count("describe_contents_early") == 2
+    assert fork_callers.count("describe_contents_early") == 2
     assert forked_signals == serial_signals == rebuilt_signals  # one signal per page, in the parent
     assert _tree(forked) == _tree(serial)
     report = json.loads((forked / "report" / "report.json").read_text(encoding="utf-8"))
@@ -412,31 +417,19 @@ def test_an_early_describer_stopped_at_the_flush_leaves_the_rest_to_every_proces
     starts; what it did not describe is shared out over the processes there. Stopped
     before its first article, every fingerprint is still exact: a rebuild renders nothing,
     nor does a serial one."""
-    import os
-    import sys
     import types
 
     import news_digest.writer as writer_mod
 
     monkeypatch.setattr(writer_mod, "MIN_PAGES_PER_WORKER", 10)
     monkeypatch.setattr(writer_mod, "select", types.SimpleNamespace(select=lambda r, w, x, t: (r, [], [])))
-    describing = []
-    real_fork = os.fork
-
-    def counting_fork():
-        frame = sys._getframe(1)
-        caller = (frame.f_back if frame.f_code.co_name == "fork_with_result_file" else frame).f_code.co_name
-        pid = real_fork()
-        if pid and caller in ("_describe_contents_in_workers", "describe_contents_early"):
-            describing.append(caller)
-        return pid
-
-    monkeypatch.setattr(os, "fork", counting_fork)
+    fork_callers = _record_writer_forks(monkeypatch)
     content = tmp_path / "content"
     shutil.copytree(corpus, content)
     opts = {"CACHE_PATH": str(tmp_path / "c"), "NEWS_DIGEST_WORKERS": 2}
     out = build_site(content, tmp_path / "out", **opts)
-    assert describing == ["describe_contents_early", "_describe_contents_in_workers"]
+    describers = ("describe_contents_early", "_describe_contents_in_workers")
+    assert [c for c in fork_callers if c in describers] == list(describers)
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*.html")}
     assert len(before) > 100
     for workers in (2, 1):

@@ -24,7 +24,7 @@ import json
 import os
 import pickle
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -252,3 +252,26 @@ def save_stories(
     if not directory:
         return
     write_pickle_atomically(Path(directory) / "stories.pickle", (key, stories, digests))
+
+
+def stored_or_grouped_stories(
+    directory: str | os.PathLike | None,
+    digests: str | None,
+    make_inputs: Callable[[], list],
+    settings: Any,
+    processes: int = 1,
+) -> list:
+    """The stories of this corpus: stored under the digests' id, else under the inputs'
+    own key (``make_inputs`` is called only then), else grouped now; stored again under
+    both, so the next build finds them by the digests' id alone."""
+    from .stories import group_stories
+
+    stories = load_stories_for_digests(directory, digests)
+    if stories is None:
+        inputs = make_inputs()
+        key = stories_key(inputs, settings)
+        stories = load_stories(directory, key)
+        if stories is None:
+            stories = group_stories(inputs, settings, processes)
+        save_stories(directory, key, stories, digests)
+    return stories

@@ -239,37 +239,29 @@ class DigestGenerator(Generator):
         """Group the articles into stories once per build (stories.py) and give every
         member article (and its translations) ``digest_story``: the link to its story
         page and the other outlets' articles, in the article's own edition."""
-        from .cache import (
-            load_stories,
-            load_stories_for_digests,
-            save_stories,
-            stories_digests_id,
-            stories_key,
-        )
+        from .cache import stored_or_grouped_stories, stories_digests_id
         from .parallel import configured_workers
-        from .stories import StorySettings, group_stories, story_inputs_from_articles
+        from .stories import StorySettings, story_inputs_from_articles
 
         story_settings = StorySettings.from_settings(self.settings)
         # Grouping is global (TF-IDF over the corpus) and costs seconds per 10,000
         # articles: reuse the last build's when nothing it reads has changed. First by
         # the pipeline results the inputs come from (a hash of 10,000 cache keys), then
         # by the inputs themselves (their text hashed: the stories' own key).
-        cache_dir = nd_settings.cache_dir(self.settings)
         digests_id = stories_digests_id(
             ((a.digest.source, a.metadata.get("digest_key", "")) for a in self.articles), story_settings
         )
         STATE.wait_story_worker()
-        stories = load_stories_for_digests(cache_dir, digests_id)
-        if stories is None:
+        stories = stored_or_grouped_stories(
+            nd_settings.cache_dir(self.settings),
+            digests_id,
             # Sorted by id: the grouping and its key do not depend on Pelican's article
             # order, so the background worker (parallel.start_story_grouping) computes
             # the same key.
-            inputs = sorted(story_inputs_from_articles([a.digest for a in self.articles]), key=lambda i: i.id)
-            key = stories_key(inputs, story_settings)
-            stories = load_stories(cache_dir, key)
-            if stories is None:
-                stories = group_stories(inputs, story_settings, configured_workers(self.settings))
-            save_stories(cache_dir, key, stories, digests_id)
+            lambda: sorted(story_inputs_from_articles([a.digest for a in self.articles]), key=lambda i: i.id),
+            story_settings,
+            configured_workers(self.settings),
+        )
         by_source = {a.digest.source: a for a in self.articles}
         self._story_entries: dict[tuple[int, str], dict] = {}
         for story in stories:

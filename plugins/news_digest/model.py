@@ -47,11 +47,6 @@ class Line:
     def kept(self) -> bool:
         return self.label in KEPT_LABELS
 
-    def __reduce__(self):
-        # Pickled as a constructor call: the default for a slots class (a new object,
-        # then its slots set from a dict) made lines most of a cached digest's load time.
-        return (Line, (self.n, self.text, self.label, self.rule, self.reason))
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "n": self.n,
@@ -188,10 +183,9 @@ class DigestArticle:
     # the article HTML, the summary, the story lead and the folded search text: building
     # ~40 Line objects was half of a digest's load time. So a pickled digest carries its
     # lines as one bytes object plus those texts (derived when it is pickled, from the
-    # same lines);
-    # ``digest.lines`` unpacks them on first access, and until then ``packed_text``
-    # answers for the texts. Equality, repr, ``replace`` and ``asdict`` read
-    # ``self.lines``, so they unpack first and see the same data as before pickling.
+    # same lines); ``digest.lines`` unpacks them on first access, and until then
+    # ``packed_text`` answers for the texts. Equality, repr, ``replace`` and ``asdict``
+    # read ``self.lines``, so they unpack first and see the same data as before pickling.
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()

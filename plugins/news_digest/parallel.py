@@ -277,26 +277,19 @@ def start_story_grouping(jobs: list[Job], cache: PipelineCache, rules, settings:
         return pid
     code = 0  # pragma: no cover - runs in the forked worker
     try:
-        from .cache import (
-            load_stories,
-            load_stories_for_digests,
-            save_stories,
-            stories_digests_id,
-            stories_key,
-        )
-        from .stories import StorySettings, group_stories
+        from .cache import stored_or_grouped_stories, stories_digests_id
+        from .stories import StorySettings
 
         story_settings = StorySettings.from_settings(settings)
         processes = configured_workers(settings)
         inputs, digests = story_inputs_from_cache(jobs, cache, rules.version, processes)
-        digests_id = stories_digests_id(digests, story_settings)
-        if load_stories_for_digests(cache.directory, digests_id) is None:
-            key = stories_key(inputs, story_settings)
-            stories = load_stories(cache.directory, key)
-            if stories is None:
-                stories = group_stories(inputs, story_settings, processes)
-            # Stored with the digests' id, which the build checks before anything else.
-            save_stories(cache.directory, key, stories, digests_id)
+        stored_or_grouped_stories(
+            cache.directory,
+            stories_digests_id(digests, story_settings),
+            lambda: inputs,
+            story_settings,
+            processes,
+        )
     except BaseException:
         logging.getLogger(__name__).debug("news-digest: background story grouping failed", exc_info=True)
         code = 1

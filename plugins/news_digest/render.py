@@ -33,9 +33,14 @@ def paragraphs_html(paragraphs: list[str]) -> str:
     return "\n".join(f"<p>{escape(p.strip(), quote=True)}</p>" for p in paragraphs if p.strip())
 
 
-def summary_text(article: DigestArticle, max_chars: int = 280) -> str:
+#: Longest summary (characters), cut at a word boundary.
+SUMMARY_MAX_CHARS = 280
+
+
+def summary_text(article: DigestArticle, max_chars: int = SUMMARY_MAX_CHARS) -> str:
     """First body paragraph, cut at a word boundary (plain text, escape when rendering)."""
-    packed = article.packed_text("summary") if max_chars == 280 else None
+    # The packed summary was cut at the default length.
+    packed = article.packed_text("summary") if max_chars == SUMMARY_MAX_CHARS else None
     if packed is not None:
         return packed
     first = next((ln.text.strip() for ln in article.body_lines if ln.label is LineLabel.BODY), "")

@@ -555,8 +555,8 @@ def story_adds(
             if n % WEIGH_BLOCKS == 0:
                 # TF-IDF rows for the next few blocks only (each row is weighed alone):
                 # all of a 10,000-article corpus' sentences at once peaked at ~200 MB.
-                last = part[min(n + WEIGH_BLOCKS, len(part)) - 1]
-                S, S_lo = vectors.weigh(unit_counts[np.asarray(rows[lo : spans[last[1] - 1][1]])]), lo
+                batch_end = spans[part[min(n + WEIGH_BLOCKS, len(part)) - 1][1] - 1][1]
+                S, S_lo = vectors.weigh(unit_counts[np.asarray(rows[lo:batch_end])]), lo
             sims = self_cosines(S[lo - S_lo : hi - S_lo])
             for s in range(k, end):
                 first, last, owner = spans[s]
