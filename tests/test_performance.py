@@ -630,3 +630,126 @@ def test_a_pickled_digest_unpacks_its_lines_on_first_access(rules):
     assert article_html(loaded).startswith("<p>changed</p>") and article_html(loaded) != texts[0]
     with pytest.raises(AttributeError):
         loaded.no_such_field  # noqa: B018
+
+
+# -- warm-build shortcuts -----------------------------------------------------------------
+def test_key_index_serves_keys_of_unchanged_dumps_without_reading_them(tmp_path, rules, monkeypatch):
+    import os
+    import time
+
+    from news_digest import parallel
+    from news_digest.cache import KeyIndex
+
+    monkeypatch.setattr(KeyIndex, "RECENT_NS", 0)  # the files below were just written
+    content = tmp_path / "content"
+    (content / "dumps").mkdir(parents=True)
+    for i, name in enumerate(["a", "b", "c"]):
+        (content / "dumps" / f"{name}.txt").write_text(f"Tiêu đề {i}\n\nNội dung bài {i}.\n", encoding="utf-8")
+    jobs = find_dumps(content)
+    reads = []
+    real_load_job = parallel.load_job
+    monkeypatch.setattr(parallel, "load_job", lambda job: reads.append(job.source) or real_load_job(job))
+
+    def keys(index):
+        return [parallel.job_key(job, rules.version, index) for job in jobs]
+
+    index = KeyIndex(tmp_path / "cache", rules.version)
+    first = keys(index)
+    assert first == [cache_key(Path(j.path).read_bytes(), j.source, rules.version) for j in jobs]
+    index.save(keep={j.source for j in jobs})
+    reads.clear()
+    assert keys(KeyIndex(tmp_path / "cache", rules.version)) == first
+    assert reads == []  # nothing read or hashed
+    # Same size, modification time put back (as `cp -p` or `rsync -t` do): the change
+    # time still moves, so the dump is read again and gets its new key.
+    dump = Path(jobs[1].path)
+    before = dump.stat()
+    time.sleep(0.01)
+    dump.write_bytes(dump.read_bytes().replace("bài".encode(), "báo".encode()))
+    os.utime(dump, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert dump.stat().st_size == before.st_size and dump.stat().st_mtime_ns == before.st_mtime_ns
+    index = KeyIndex(tmp_path / "cache", rules.version)
+    second = keys(index)
+    assert reads == [jobs[1].source]
+    assert second[1] == cache_key(dump.read_bytes(), jobs[1].source, rules.version) != first[1]
+    assert second[0] == first[0] and second[2] == first[2]
+    # A sidecar appearing beside a dump changes its stamp (the key covers the sidecar).
+    reads.clear()
+    (content / "dumps" / "c.meta.yaml").write_text("title: Khác\n", encoding="utf-8")
+    assert keys(index)[2] != first[2] and reads == [jobs[2].source]
+    # Keys depend on the data files and the code: another version starts empty.
+    index.save()
+    assert KeyIndex(tmp_path / "cache", rules.version).entries
+    assert KeyIndex(tmp_path / "cache", "other data files").entries == {}
+
+
+def test_key_index_does_not_remember_a_file_written_just_before_it_was_read(tmp_path, rules):
+    import time
+
+    from news_digest.cache import KeyIndex, dump_stamp
+
+    dump = tmp_path / "a.txt"
+    dump.write_text("Tiêu đề\n\nNội dung.\n", encoding="utf-8")
+    index = KeyIndex(tmp_path / "cache", rules.version)
+    # A second write within the same clock tick could keep this stamp: not remembered.
+    index.put("a.txt", dump_stamp(dump), "k", time.time_ns())
+    assert index.get("a.txt", dump_stamp(dump)) is None
+    index.put("a.txt", dump_stamp(dump), "k", time.time_ns() + 2 * KeyIndex.RECENT_NS)
+    assert index.get("a.txt", dump_stamp(dump)) == "k"
+
+
+def test_build_with_key_index_reads_a_changed_dump_anew(make_content, tmp_path, monkeypatch):
+    """End to end: the second build takes unchanged dumps' keys from the index and
+    still publishes the edited dump's new text."""
+    from news_digest.cache import KeyIndex
+
+    monkeypatch.setattr(KeyIndex, "RECENT_NS", 0)
+    content = make_content(seeds=["004_f1c2a3039ebafd8a", "001_855c344d2a156454"])
+    opts = {"CACHE_PATH": str(tmp_path / "cache")}
+    build_site(content, tmp_path / "out", **opts)
+    assert (tmp_path / "cache" / "news-digest" / KeyIndex.FILE_NAME).is_file()
+    dump = content / "dumps" / "004_f1c2a3039ebafd8a.txt"
+    dump.write_bytes(dump.read_bytes().replace(b"NASA", b"JAXA"))
+    out = build_site(content, tmp_path / "out", **opts)
+    pages = "".join(p.read_text(encoding="utf-8") for p in out.glob("articles/*/index.html"))
+    assert "JAXA" in pages and "NASA" not in pages
+    report = json.loads((out / "report" / "report.json").read_text(encoding="utf-8"))
+    assert sum(e["status"].startswith("published") for e in report["entries"] if e["kind"] == "dump") == 2
+
+
+def test_page_items_described_from_the_paginated_list_equal_the_slice():
+    from news_digest.writer import SkipUnchangedWriter
+    from pelican.paginator import Paginator
+
+    writer = SkipUnchangedWriter.__new__(SkipUnchangedWriter)
+    writer._memo, writer._list_items = {}, {}
+    settings = {"DEFAULT_ORPHANS": 3, "PAGINATION_PATTERNS": [(1, "{url}", "{save_as}")]}
+    for count in (1, 3, 4, 20, 23, 24, 41):
+        listed = [f"article {i}" for i in range(count)]
+        paginator = Paginator("index.html", "", listed, settings, per_page=10)
+        for number in range(1, paginator.num_pages + 1):
+            page = paginator.page(number)
+            assert writer._describe_page_items(page, 1) == writer.describe(list(page.object_list), 1)
+    # A page that is not a slice of its paginator's list is described as it is.
+    page = Paginator("index.html", "", ["x"] * 5, settings, per_page=10).page(1)
+    page.object_list = ["y"] * 5
+    assert writer._describe_page_items(page, 1) == writer.describe(["y"] * 5, 1)
+
+
+def test_articles_are_ordered_independently_of_the_reading_order():
+    import datetime as dt
+    import random
+    from types import SimpleNamespace
+
+    from news_digest import order_articles
+
+    day = dt.datetime(2024, 5, 1)
+    articles = [
+        SimpleNamespace(source_path=f"/c/dumps/{i:03d}.txt", date=day + dt.timedelta(days=i % 3)) for i in range(30)
+    ]
+    expected = order_articles(list(articles))
+    assert [a.date for a in expected] == sorted((a.date for a in articles), reverse=True)
+    for seed in range(5):
+        shuffled = articles[:]
+        random.Random(seed).shuffle(shuffled)
+        assert order_articles(shuffled) == expected

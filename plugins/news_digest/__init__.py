@@ -39,7 +39,7 @@ def _prefill_cache(pelican) -> None:
     import time
 
     from . import settings as nd_settings
-    from .cache import PipelineCache
+    from .cache import KeyIndex, PipelineCache
     from .parallel import MIN_BACKGROUND_STORIES, default_workers, find_dumps, prefill, start_story_grouping
     from .rules import load_rules
     from .state import STATE
@@ -59,11 +59,14 @@ def _prefill_cache(pelican) -> None:
         settings.get("IGNORE_FILES", [".#*"]),
     )
     cache = PipelineCache(directory)
-    stats = prefill(jobs, cache, settings.get("NEWS_DIGEST_DATA_DIR"), workers)
+    rules = load_rules(settings.get("NEWS_DIGEST_DATA_DIR"))
+    index = KeyIndex(directory, rules.version)
+    stats = prefill(jobs, cache, settings.get("NEWS_DIGEST_DATA_DIR"), workers, index=index)
+    index.save(keep={job.source for job in jobs})
+    STATE.key_index = index  # the reader takes the keys of unchanged dumps from it
     if len(jobs) >= MIN_BACKGROUND_STORIES:
         # The other cores group stories while this process reads the articles.
-        rules = load_rules(settings.get("NEWS_DIGEST_DATA_DIR"))
-        STATE.story_worker = start_story_grouping(jobs, cache, rules, settings)
+        STATE.story_worker = start_story_grouping(jobs, cache, rules, settings, index)
     logging.getLogger(__name__).info(
         "news-digest: %d dumps, %d cached, %d processed on %d workers in %.2fs",
         stats.total,
@@ -132,6 +135,13 @@ def _article_pretaxonomy(generator) -> None:
     from .slugs import assign_unique_slugs
     from .state import STATE
 
+    # Pelican reads files in the order of a set of paths (hash-randomised per process),
+    # then sorts by date: articles of one day would swap places from build to build (and
+    # re-render every list page). Pelican's translation pairing used to sort by path first;
+    # it is off (ARTICLE_TRANSLATION_ID = None in the site settings), so sort here.
+    generator.articles[:] = order_articles(
+        generator.articles, generator.settings.get("ARTICLE_ORDER_BY", "reversed-date")
+    )
     articles = [a for a in generator.articles if hasattr(a, "digest")]
     unique = assign_unique_slugs([(a.digest.source, a.digest.slug) for a in articles])
     for article in articles:
@@ -148,6 +158,10 @@ def _article_pretaxonomy(generator) -> None:
             digest.warnings.append(
                 _warning(f"slug clash: another dump has this title; published as {slug!r}")
             )
+    fix_article_urls(articles)  # every slug is final
+    for article in articles:
+        digest = article.digest
+        slug = article.slug
         warnings = [w.message + (f" (line {w.line})" if w.line else "") for w in digest.warnings]
         STATE.report.add(
             ReportEntry(
@@ -167,6 +181,35 @@ def _article_pretaxonomy(generator) -> None:
 
     add_english_articles(generator)
     freeze_build_state()  # every article of the build exists now
+
+
+def order_articles(articles: list, order_by: str = "reversed-date") -> list:
+    """``articles`` in Pelican's ARTICLE_ORDER_BY order, ties broken by source path, so
+    the order does not depend on the order the files were read in."""
+    from pelican.utils import order_content
+
+    return order_content(sorted(articles, key=lambda a: a.source_path or ""), order_by)
+
+
+def fix_article_urls(articles) -> None:
+    """Record each news-digest article's URL and output name now that its slug, language,
+    date and category are final (Pelican's ``override_url`` / ``override_save_as``).
+
+    Pelican formats both anew on every access (a metadata copy, a relative source path
+    and a ``str.format``: ~30 µs), and a build asks about three times per article after
+    this point (its page, its links, the writer's checks): ~1 s at 10,000 dumps. The
+    values are the ones Pelican would format. As with a ``save_as`` in an article's
+    metadata, Pelican then lets the article's page take precedence over another page
+    writing the same file; two articles on one file still fail the build. Articles that
+    already override either value (an editor's ``save_as``) are left alone."""
+    for article in articles:
+        if not hasattr(article, "digest"):
+            continue
+        if hasattr(article, "override_url") or hasattr(article, "override_save_as"):
+            continue
+        url, save_as = article.url, article.save_as
+        article.override_url = url
+        article.override_save_as = save_as
 
 
 def _warning(message: str):

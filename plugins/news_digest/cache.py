@@ -127,6 +127,90 @@ class PipelineCache:
         write_pickle_atomically(self.path_for(key), value)
 
 
+def _file_stamp(path: str) -> tuple[int, int, int, int]:
+    st = os.stat(path)
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def dump_stamp(path: str | os.PathLike) -> tuple | None:
+    """What names a dump's bytes and its sidecar's without reading them: size, modification
+    and change times and inode of both (None when the dump cannot be stat'ed).
+
+    The change time (``ctime``) moves on every write and cannot be set back, also by
+    tools that restore the modification time (``cp -p``, ``rsync -t``)."""
+    path = os.fspath(path)
+    try:
+        dump = _file_stamp(path)
+    except OSError:
+        return None
+    directory, name = os.path.split(path)
+    try:
+        sidecar: tuple | None = _file_stamp(os.path.join(directory, name.rsplit(".", 1)[0] + ".meta.yaml"))
+    except FileNotFoundError:
+        sidecar = None
+    except OSError:
+        return None
+    return (*dump, sidecar)
+
+
+class KeyIndex:
+    """The cache keys of dumps computed by earlier builds, by source (the dump's path in
+    the content directory) and :func:`dump_stamp`.
+
+    A warm build would otherwise read and hash every dump twice (the prefill and the
+    reader) only to find the keys it found last time: ~1 s at 10,000 dumps. Like git's
+    index, a key is reused while the file's stamp is the one it was computed under.
+    Keys depend on the data files and the code too: the index is dropped when either
+    version changed. Stored in ``<cache_dir>/dump-keys.pickle``; a missing or unreadable
+    index only costs the hashing."""
+
+    FILE_NAME = "dump-keys.pickle"
+    #: A file written less than this before it was read is not remembered: file times
+    #: advance by clock ticks, so a second write within one tick could keep the stamp.
+    RECENT_NS = 1_000_000_000
+
+    def __init__(self, directory: str | os.PathLike | None, rules_version: str):
+        self.path = Path(directory) / self.FILE_NAME if directory else None
+        self.version = (CACHE_FORMAT, rules_version, code_version())
+        self.entries: dict[str, tuple[tuple, str]] = {}
+        self.changed = False
+        if self.path is not None:
+            try:
+                with open(self.path, "rb") as fh:
+                    version, entries = pickle.load(fh)
+                if version == self.version and isinstance(entries, dict):
+                    self.entries = entries
+            except Exception:  # missing, torn or foreign: start empty
+                pass
+
+    def get(self, source: str, stamp: tuple | None) -> str | None:
+        """The key of ``source`` when it was computed under ``stamp``, else None."""
+        entry = self.entries.get(source)
+        return entry[1] if entry is not None and stamp is not None and entry[0] == stamp else None
+
+    def put(self, source: str, stamp: tuple | None, key: str, read_at_ns: int) -> None:
+        """Remember ``key`` for ``source`` read (from ``read_at_ns``, ``time.time_ns()``)
+        under ``stamp``, unless a file was written too shortly before (see RECENT_NS)."""
+        times = [] if stamp is None else [*stamp[1:3], *(stamp[4][1:3] if stamp[4] else ())]
+        if stamp is None or max(times) >= read_at_ns - self.RECENT_NS:
+            self.changed |= self.entries.pop(source, None) is not None
+            return
+        if self.entries.get(source) != (stamp, key):
+            self.entries[source] = (stamp, key)
+            self.changed = True
+
+    def save(self, keep: set[str] | None = None) -> None:
+        """Store the index (only the sources in ``keep``, when given: the dumps that exist)."""
+        if self.path is None:
+            return
+        if keep is not None and not keep.issuperset(self.entries):
+            self.entries = {p: e for p, e in self.entries.items() if p in keep}
+            self.changed = True
+        if self.changed:
+            write_pickle_atomically(self.path, (self.version, self.entries))
+            self.changed = False
+
+
 def output_state_path(cache_dir: str | os.PathLike, kind: str, output_path: str | os.PathLike) -> Path:
     """Where a build keeps what it wrote into one output directory (the page manifest,
     the feed keys): ``<cache_dir>/<kind>-<hash of the output path>.pickle``, so two sites

@@ -698,6 +698,7 @@ def add_english_articles(generator) -> None:
     """Create the English counterpart of every news-digest article (after unique slugs)."""
     from pelican.contents import Article
 
+    from . import fix_article_urls
     from .render import paragraphs_html
     from .report import IGNORED, REJECTED, USED, ReportEntry
     from .rules import load_rules
@@ -740,6 +741,7 @@ def add_english_articles(generator) -> None:
         )
         if not english.undated:
             english.locale_date = locale_date(english.date, "en")
+        fix_article_urls([english])
         english.translations = [article]
         article.translations = [t for t in article.translations if t.lang != "en"] + [english]
         generator.translations.append(english)

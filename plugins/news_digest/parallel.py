@@ -16,12 +16,13 @@ import fnmatch
 import logging
 import os
 import sys
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import PipelineCache, Rejection, cache_key, run_pipeline
+from .cache import KeyIndex, PipelineCache, Rejection, cache_key, dump_stamp, run_pipeline
 from .model import DumpRejected
 from .rules import load_rules, load_yaml
 
@@ -162,11 +163,34 @@ def _run_batch(jobs: list[Job]) -> tuple[int, int, list[str]]:
     return done, rejected, errors
 
 
-def missing_jobs(jobs: Iterable[Job], cache: PipelineCache, rules_version: str) -> tuple[list[Job], int]:
+def job_key(job: Job, rules_version: str, index: KeyIndex | None = None) -> str | None:
+    """The cache key of a job: from ``index`` while the file is unchanged, else from its
+    bytes (then remembered in ``index``); None when :func:`load_job` cannot load it."""
+    if index is None:
+        loaded = load_job(job)
+        return None if loaded is None else cache_key(loaded[0], job.source, rules_version, loaded[1])
+    read_at = time.time_ns()
+    stamp = dump_stamp(job.path)  # before reading: a write after it changes the stamp
+    key = index.get(job.source, stamp)
+    if key is None:
+        loaded = load_job(job)
+        if loaded is None:
+            return None
+        key = cache_key(loaded[0], job.source, rules_version, loaded[1])
+        index.put(job.source, stamp, key, read_at)
+    return key
+
+
+def missing_jobs(
+    jobs: Iterable[Job], cache: PipelineCache, rules_version: str, index: KeyIndex | None = None
+) -> tuple[list[Job], int]:
     """The jobs whose result is not in the cache, and how many were cached."""
     todo, cached = [], 0
-    for job, data, sidecar in loaded_jobs(jobs):
-        if cache.has(cache_key(data, job.source, rules_version, sidecar)):
+    for job in jobs:
+        key = job_key(job, rules_version, index)
+        if key is None:
+            continue  # the reader reports it with its reason
+        if cache.has(key):
             cached += 1
         else:
             todo.append(job)
@@ -193,17 +217,19 @@ def prefill(
     workers: int | None = None,
     batch_size: int = BATCH_SIZE,
     min_parallel: int = MIN_PARALLEL,
+    index: KeyIndex | None = None,
 ) -> PrefillStats:
     """Process every job whose result is not cached, in ``workers`` processes.
 
     ``workers == 1`` (or fewer than ``min_parallel`` uncached dumps) runs serially in this
-    process: same code, same results.
+    process: same code, same results. With ``index``, the keys of unchanged dumps come
+    from it (see :class:`~news_digest.cache.KeyIndex`); the caller saves it.
     """
     if not cache.enabled:
         raise ValueError("prefill needs an enabled PipelineCache (a directory)")
     rules = load_rules(data_dir)
     stats = PrefillStats(total=len(jobs))
-    todo, stats.cached = missing_jobs(jobs, cache, rules.version)
+    todo, stats.cached = missing_jobs(jobs, cache, rules.version, index)
     if not todo:
         return stats
     workers = max(1, workers or default_workers())
@@ -232,7 +258,11 @@ def prefill(
 
 # -- story grouping in the background -------------------------------------------------
 def story_inputs_from_cache(
-    jobs: Sequence[Job], cache: PipelineCache, rules_version: str, processes: int = 1
+    jobs: Sequence[Job],
+    cache: PipelineCache,
+    rules_version: str,
+    processes: int = 1,
+    index: KeyIndex | None = None,
 ) -> tuple[list, list[tuple[str, str]]]:
     """The story inputs of every dump whose cached result is an article, sorted by id (the
     order :meth:`DigestGenerator.compute_stories` uses), and those articles' (source,
@@ -244,9 +274,9 @@ def story_inputs_from_cache(
 
     def inputs_of(part: Sequence[Job]) -> tuple[list, list[tuple[str, str]]]:
         inputs, digests = [], []
-        for job, data, sidecar in loaded_jobs(part):
-            key = cache_key(data, job.source, rules_version, sidecar)
-            result = cache.get(key)
+        for job in part:
+            key = job_key(job, rules_version, index)
+            result = cache.get(key) if key is not None else None
             if isinstance(result, DigestArticle):
                 inputs.extend(story_inputs_from_articles([result]))
                 digests.append((result.source, key))
@@ -257,7 +287,9 @@ def story_inputs_from_cache(
     return inputs, [pair for _, digests in parts for pair in digests]
 
 
-def start_story_grouping(jobs: list[Job], cache: PipelineCache, rules, settings: dict) -> int | None:
+def start_story_grouping(
+    jobs: list[Job], cache: PipelineCache, rules, settings: dict, index: KeyIndex | None = None
+) -> int | None:
     """Group the corpus' stories in a forked process while Pelican reads the articles.
 
     Grouping is global and costs seconds per thousand articles, but it needs only what
@@ -282,7 +314,7 @@ def start_story_grouping(jobs: list[Job], cache: PipelineCache, rules, settings:
 
         story_settings = StorySettings.from_settings(settings)
         processes = configured_workers(settings)
-        inputs, digests = story_inputs_from_cache(jobs, cache, rules.version, processes)
+        inputs, digests = story_inputs_from_cache(jobs, cache, rules.version, processes, index)
         stored_or_grouped_stories(
             cache.directory,
             stories_digests_id(digests, story_settings),

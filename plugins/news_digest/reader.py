@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from pelican.readers import BaseReader
 
 from . import settings as nd_settings
-from .cache import PipelineCache, cached_process_with_key
-from .model import DumpRejected
+from .cache import PipelineCache, cached_process_with_key, dump_stamp
+from .model import DigestArticle, DumpRejected
 from .parallel import read_sidecar
 from .render import article_html, summary_text
 from .rules import DataFileError, Rules, load_rules
@@ -99,6 +99,9 @@ class DumpReader(BaseReader):
         rel = content_relpath(source_path, self.settings)
         path = Path(source_path)
         try:
+            digest, key = self._known_result(source_path, rel)
+            if digest is not None:
+                return self._article(digest, key, rel)
             size = path.stat().st_size
             if size > MAX_DUMP_BYTES:
                 raise DumpRejected(f"file too large: {size} bytes (limit {MAX_DUMP_BYTES})")
@@ -124,6 +127,29 @@ class DumpReader(BaseReader):
         except Exception as exc:  # one broken dump must never stop the build
             logger.exception("news-digest: internal error on %s", rel)
             return self._rejected(rel, f"internal error: {type(exc).__name__}: {exc}")
+        return self._article(digest, key, rel)
+
+    def _known_result(self, source_path: str, rel: str) -> tuple[DigestArticle | None, str]:
+        """The cached article of a dump whose key the prefill found and whose file (and
+        sidecar) did not change since: loaded without reading or hashing the dump. Else
+        (None, ""), and the dump takes the full path (which also reports rejections)."""
+        from .state import STATE
+
+        index = STATE.key_index
+        if index is None or not self.cache.enabled or index.path is None:
+            return None, ""
+        if index.path.parent != self.cache.directory:
+            return None, ""
+        stamp = dump_stamp(source_path)
+        key = index.get(rel, stamp)
+        result = self.cache.get(key) if key else None
+        if stamp is None or not isinstance(result, DigestArticle):
+            return None, ""
+        if stamp[-1] is not None:  # it has a sidecar, valid when the key was computed
+            _record_sidecar(Path(source_path), rel, self.settings, None)
+        return result, key
+
+    def _article(self, digest: DigestArticle, key: str, rel: str):
         tz = ZoneInfo(nd_settings.get(self.settings, "NEWS_DIGEST_TIMEZONE"))
         if digest.meta.date.value:
             date = _dt.datetime.combine(_dt.date.fromisoformat(digest.meta.date.value), _dt.time(), tz)

@@ -9,8 +9,12 @@ from __future__ import annotations
 import gc
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .report import BuildReport
+
+if TYPE_CHECKING:
+    from .cache import KeyIndex
 
 
 @dataclass
@@ -18,10 +22,13 @@ class BuildState:
     report: BuildReport = field(default_factory=BuildReport)
     #: pid of the process grouping stories in the background (parallel.start_story_grouping)
     story_worker: int | None = None
+    #: the dumps' cache keys found by the prefill (cache.KeyIndex), for the reader
+    key_index: KeyIndex | None = None
 
     def reset(self) -> None:
         self.wait_story_worker()
         self.report = BuildReport()
+        self.key_index = None
 
     def story_worker_finished(self) -> bool:
         """True when no background story grouping is running (reaped if it has ended)."""

@@ -194,6 +194,8 @@ class SkipUnchangedWriter(Writer):
         self._template_vars: dict[str, frozenset[str] | None] = {}
         # id(obj) → (obj kept alive so the id is not reused, its description)
         self._memo: dict[int, tuple[object, object]] = {}
+        # id(paginated list) → (the list, its items' descriptions, whether one is unknown)
+        self._list_items: dict[int, tuple[list, list, bool]] = {}
         self.skipped = 0
         self.written: set[str] = set()  # output names rendered by this build
         self.workers = render_workers(self.settings)
@@ -350,7 +352,7 @@ class SkipUnchangedWriter(Writer):
                 value.num_pages,
             )
         if isinstance(value, Page):
-            items = self.describe(value.object_list, d)
+            items = self._describe_page_items(value, d)
             if items is _UNKNOWN:
                 return _UNKNOWN
             return ("page", value.number, value.save_as, value.url, value.paginator.num_pages, items)
@@ -380,6 +382,30 @@ class SkipUnchangedWriter(Writer):
                 getattr(value, "__qualname__", type(value).__name__),
             )
         return _UNKNOWN
+
+    def _describe_page_items(self, page: Page, depth: int):
+        """``describe(page.object_list)``, from the descriptions of the paginated list's
+        items, made once per list.
+
+        A list page shows its own slice and links its neighbours: each slice used to be
+        described item by item for every page that shows or links it, three times per
+        page (~50 µs a page at 10,000 dumps). The result is exactly what describing the
+        slice gives, so fingerprints do not depend on which path made them."""
+        items = page.object_list
+        listed = getattr(page.paginator, "object_list", None)
+        if not isinstance(items, list) or not isinstance(listed, list) or not items:
+            return self.describe(items, depth)
+        hit = self._list_items.get(id(listed))
+        if hit is None or hit[0] is not listed:
+            described = [self.describe(v, depth + 1) for v in listed]
+            hit = self._list_items[id(listed)] = (listed, described, any(v is _UNKNOWN for v in described))
+        _listed, described, unknown = hit
+        bottom = page.paginator.per_page * (page.number - 1)
+        top = bottom + len(items)
+        if unknown or top > len(listed) or listed[bottom] is not items[0] or listed[top - 1] is not items[-1]:
+            return self.describe(items, depth)  # not a plain slice of its paginator's list
+        result = ("list", described[bottom:top])
+        return _h(result) if len(items) >= 4 else result
 
     def _digest_head(self, digest, key: str = "") -> bytes:
         """The digest without its lines, hashed once per digest (an article and its
@@ -602,14 +628,21 @@ class SkipUnchangedWriter(Writer):
         fingerprint is the same as when the rendering process describes the article
         itself; a worker that fails only costs that saving."""
         contents: dict[int, Content] = {}
+        # A list is paginated into many Page objects (and shared by every edition's
+        # paginator): walk each paginated list once, not every page's slice (1.2 million
+        # dictionary calls at 10,000 dumps).
+        lists_seen: set[int] = set()
         for _name, _t, _c, _a, kwargs in queue:
             for value in kwargs.values():
                 if isinstance(value, Content):
                     contents.setdefault(id(value), value)
                 elif isinstance(value, Page):
-                    for item in value.object_list:
-                        if isinstance(item, Content):
-                            contents.setdefault(id(item), item)
+                    listed = value.paginator.object_list
+                    if id(listed) not in lists_seen:
+                        lists_seen.add(id(listed))
+                        for item in listed:
+                            if isinstance(item, Content):
+                                contents.setdefault(id(item), item)
         # Only what the early worker (if any) did not describe.
         objects = [obj for key, obj in contents.items() if self._memo.get(key, (None,))[0] is not obj]
         if len(objects) < processes * MIN_PAGES_PER_WORKER:
