@@ -644,7 +644,9 @@ def test_key_index_serves_keys_of_unchanged_dumps_without_reading_them(tmp_path,
     content = tmp_path / "content"
     (content / "dumps").mkdir(parents=True)
     for i, name in enumerate(["a", "b", "c"]):
-        (content / "dumps" / f"{name}.txt").write_text(f"Tiêu đề {i}\n\nNội dung bài {i}.\n", encoding="utf-8")
+        (content / "dumps" / f"{name}.txt").write_text(
+            f"Tiêu đề {i}\n\nNội dung bài {i}.\n", encoding="utf-8"
+        )
     jobs = find_dumps(content)
     reads = []
     real_load_job = parallel.load_job
@@ -745,7 +747,8 @@ def test_articles_are_ordered_independently_of_the_reading_order():
 
     day = dt.datetime(2024, 5, 1)
     articles = [
-        SimpleNamespace(source_path=f"/c/dumps/{i:03d}.txt", date=day + dt.timedelta(days=i % 3)) for i in range(30)
+        SimpleNamespace(source_path=f"/c/dumps/{i:03d}.txt", date=day + dt.timedelta(days=i % 3))
+        for i in range(30)
     ]
     expected = order_articles(list(articles))
     assert [a.date for a in expected] == sorted((a.date for a in articles), reverse=True)
