@@ -542,6 +542,31 @@ def test_build_state_is_frozen_and_handed_back_to_the_collector_by_the_next_buil
     gc.unfreeze()
 
 
+def test_collector_is_off_only_while_the_dumps_are_read(make_content, tmp_path):
+    import gc
+
+    from pelican import signals
+
+    seen = []
+
+    def while_reading(generator, metadata):
+        seen.append(("read", gc.isenabled()))
+
+    def after_reading(generator):
+        seen.append(("after", gc.isenabled()))
+
+    content = make_content(seeds=["004_f1c2a3039ebafd8a", "001_855c344d2a156454"])
+    signals.article_generator_context.connect(while_reading)
+    signals.article_generator_finalized.connect(after_reading)
+    try:
+        build_site(content, tmp_path / "out", CACHE_PATH=str(tmp_path / "cache"))
+    finally:
+        signals.article_generator_context.disconnect(while_reading)
+        signals.article_generator_finalized.disconnect(after_reading)
+    assert seen == [("read", False), ("read", False), ("after", True)]
+    assert gc.isenabled()
+
+
 def test_a_digest_is_its_cache_entry_but_slug_and_warnings(make_content, tmp_path):
     """The page writer describes an article's digest by its pipeline cache key plus slug
     and warnings (writer._digest_head). That is exact only while the build changes nothing
@@ -756,3 +781,27 @@ def test_articles_are_ordered_independently_of_the_reading_order():
         shuffled = articles[:]
         random.Random(seed).shuffle(shuffled)
         assert order_articles(shuffled) == expected
+
+
+def test_story_inputs_are_kept_by_cache_key_and_equal_the_loaded_ones(corpus, rules, tmp_path, monkeypatch):
+    from news_digest import parallel
+
+    cache = PipelineCache(tmp_path / "cache")
+    jobs = find_dumps(corpus)
+    prefill(jobs, cache, workers=1)
+    first = parallel.story_inputs_from_cache(jobs, cache, rules.version)
+    assert (tmp_path / "cache" / parallel.STORY_INPUTS_FILE).is_file()
+    loads = []
+    real_get = PipelineCache.get
+    monkeypatch.setattr(PipelineCache, "get", lambda self, key: loads.append(key) or real_get(self, key))
+    assert parallel.story_inputs_from_cache(jobs, cache, rules.version) == first
+    assert loads == []  # every input came from the memo
+    # A changed dump: only its digest is loaded, and its inputs are the new ones.
+    dump = Path(jobs[0].path)
+    dump.write_bytes(dump.read_bytes() + "\nMột dòng thêm ở cuối bài.\n".encode())
+    prefill(jobs, cache, workers=1)
+    inputs, digests = parallel.story_inputs_from_cache(jobs, cache, rules.version)
+    assert len(loads) == 1
+    monkeypatch.setattr(PipelineCache, "get", real_get)
+    (tmp_path / "cache" / parallel.STORY_INPUTS_FILE).unlink()
+    assert parallel.story_inputs_from_cache(jobs, cache, rules.version) == (inputs, digests)

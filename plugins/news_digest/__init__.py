@@ -80,6 +80,9 @@ def _prefill_cache(pelican) -> None:
 def _readers_init(readers) -> None:
     from . import settings as nd_settings
     from .reader import DumpReader
+    from .state import pause_collector_while_reading
+
+    pause_collector_while_reading()  # until the articles are read (_article_pretaxonomy)
 
     for ext in nd_settings.get(readers.settings, "NEWS_DIGEST_DUMP_EXTENSIONS"):
         readers.reader_classes[ext] = DumpReader
@@ -177,8 +180,10 @@ def _article_pretaxonomy(generator) -> None:
             )
         )
     from .generators import add_english_articles
-    from .state import freeze_build_state
+    from .state import freeze_build_state, resume_collector
 
+    freeze_build_state()  # what was read lives until the build ends
+    resume_collector()
     add_english_articles(generator)
     freeze_build_state()  # every article of the build exists now
 
@@ -236,9 +241,10 @@ def _finalized(pelican) -> None:
     A failing index stops the build: a search page that finds nothing must not ship."""
     from . import settings as nd_settings
     from .search import build_search_index
-    from .state import freeze_build_state
+    from .state import freeze_build_state, resume_collector
     from .writer import finalized
 
+    resume_collector()  # if no article generator ran (_article_pretaxonomy resumes it)
     written = finalized(pelican)
     if nd_settings.get(pelican.settings, "NEWS_DIGEST_SEARCH_INDEX"):
         languages = nd_settings.get(pelican.settings, "NEWS_DIGEST_LANGUAGES")

@@ -26,6 +26,7 @@ class BuildState:
     key_index: KeyIndex | None = None
 
     def reset(self) -> None:
+        resume_collector()
         self.wait_story_worker()
         self.report = BuildReport()
         self.key_index = None
@@ -78,3 +79,28 @@ def thaw_previous_build() -> None:
     """Hand a previous build's frozen objects back to the collector (a process that builds
     again, e.g. ``pelican --autoreload`` or a test run, frees what the last one left)."""
     gc.unfreeze()
+
+
+_collector_paused = False
+
+
+def pause_collector_while_reading() -> None:
+    """Switch the cyclic collector off while Pelican reads the dumps.
+
+    Reading creates only what the build keeps (articles, digests), no cyclic garbage, yet
+    the collector would keep scanning each batch of new objects until the reader freezes
+    them (~0.5 s at 10,000 dumps). :func:`resume_collector` switches it back on once the
+    articles are read (``article_generator_pretaxonomy``), at the next build's start and
+    at the end of the build, whichever comes first."""
+    global _collector_paused
+    if gc.isenabled():
+        gc.disable()
+        _collector_paused = True
+
+
+def resume_collector() -> None:
+    """Undo :func:`pause_collector_while_reading` (nothing if it did not pause)."""
+    global _collector_paused
+    if _collector_paused:
+        _collector_paused = False
+        gc.enable()
