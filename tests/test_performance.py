@@ -394,8 +394,9 @@ def test_pages_rendered_in_worker_processes_equal_the_serial_build(corpus, tmp_p
     assert len(serial_signals) > 100
     # two render workers beside the parent, in each of the two parallel builds
     assert fork_callers.count("_render_in_workers") == 4
-    # articles described in a worker while pages are queued, in both parallel builds
-    assert fork_callers.count("describe_contents_early") == 2
+    # articles described in a worker while pages are queued, in both parallel builds,
+    # started as soon as every generator has its context (stories are known then)
+    assert fork_callers.count("_start_describing") == 2
     assert forked_signals == serial_signals == rebuilt_signals  # one signal per page, in the parent
     assert _tree(forked) == _tree(serial)
     report = json.loads((forked / "report" / "report.json").read_text(encoding="utf-8"))
@@ -428,7 +429,7 @@ def test_an_early_describer_stopped_at_the_flush_leaves_the_rest_to_every_proces
     shutil.copytree(corpus, content)
     opts = {"CACHE_PATH": str(tmp_path / "c"), "NEWS_DIGEST_WORKERS": 2}
     out = build_site(content, tmp_path / "out", **opts)
-    describers = ("describe_contents_early", "_describe_contents_in_workers")
+    describers = ("_start_describing", "_describe_contents_in_workers")
     assert [c for c in fork_callers if c in describers] == list(describers)
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*.html")}
     assert len(before) > 100
@@ -805,3 +806,21 @@ def test_story_inputs_are_kept_by_cache_key_and_equal_the_loaded_ones(corpus, ru
     monkeypatch.setattr(PipelineCache, "get", real_get)
     (tmp_path / "cache" / parallel.STORY_INPUTS_FILE).unlink()
     assert parallel.story_inputs_from_cache(jobs, cache, rules.version) == (inputs, digests)
+
+
+def test_an_early_describer_no_writer_takes_over_is_stopped_and_reaped(monkeypatch):
+    import os
+
+    import news_digest.writer as writer_mod
+
+    monkeypatch.setattr(writer_mod, "writer_queues_pages", lambda settings: True)
+    monkeypatch.setattr(writer_mod, "render_workers", lambda settings: 2)
+    monkeypatch.setattr(writer_mod, "MIN_PAGES_PER_WORKER", 1)
+    writer_mod.describe_articles_early([f"article {i}" for i in range(10)], {})
+    assert len(writer_mod._early_started) == 1
+    pid, result_path = writer_mod._early_started[0][:2]
+    writer_mod.stop_unclaimed_describer()
+    assert writer_mod._early_started == []
+    assert not os.path.exists(result_path)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, 0)  # already reaped

@@ -17,9 +17,11 @@ def _initialized(pelican) -> None:
     from .dates import load_date_rules
     from .rules import load_rules
     from .state import STATE, thaw_previous_build
+    from .writer import stop_unclaimed_describer
 
     nd_settings.apply_defaults(pelican.settings)
     STATE.reset()
+    stop_unclaimed_describer()  # a previous build in this process stopped before its writer
     thaw_previous_build()
     # Validate every data file before anything is read or written: a broken rule file
     # stops the build here with one error naming the file and entry.
@@ -223,6 +225,17 @@ def _warning(message: str):
     return Warning_(message)
 
 
+def _all_generators_finalized(generators) -> None:
+    """Every article is final now: when the stories are known already (a warm build), a
+    worker starts describing the articles for the page writer (writer.py)."""
+    from .generators import DigestGenerator
+    from .writer import describe_articles_early
+
+    for generator in generators:
+        if isinstance(generator, DigestGenerator) and generator.stories is not None:
+            describe_articles_early(generator.all_language_articles(), generator.settings)
+
+
 def _get_generators(pelican):
     from .generators import DigestGenerator
 
@@ -263,5 +276,6 @@ def register() -> None:
     signals.article_generator_context.connect(_article_context)
     signals.article_generator_pretaxonomy.connect(_article_pretaxonomy)
     signals.get_generators.connect(_get_generators)
+    signals.all_generators_finalized.connect(_all_generators_finalized)
     signals.get_writer.connect(_get_writer)
     signals.finalized.connect(_finalized)

@@ -36,7 +36,9 @@ class DigestGenerator(Generator):
         # output (lists, report, feeds), so that work overlaps the grouping.
         from .writer import writer_queues_pages
 
-        overlap = STATE.story_worker is not None and writer_queues_pages(self.settings)
+        # A warm build's worker only looked the grouping up and is done by now: the stories
+        # are assigned here, so the articles are final when the generators are.
+        overlap = not STATE.story_worker_finished() and writer_queues_pages(self.settings)
         self.stories = None if overlap else self.compute_stories()
         freeze_build_state()  # the indexes live until the build ends
 
