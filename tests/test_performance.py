@@ -692,7 +692,7 @@ def test_key_index_serves_keys_of_unchanged_dumps_without_reading_them(tmp_path,
     # time still moves, so the dump is read again and gets its new key.
     dump = Path(jobs[1].path)
     before = dump.stat()
-    time.sleep(0.01)
+    time.sleep(0.05)  # file times advance by clock ticks (a few ms)
     dump.write_bytes(dump.read_bytes().replace("bài".encode(), "báo".encode()))
     os.utime(dump, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert dump.stat().st_size == before.st_size and dump.stat().st_mtime_ns == before.st_mtime_ns
@@ -824,3 +824,34 @@ def test_an_early_describer_no_writer_takes_over_is_stopped_and_reaped(monkeypat
     assert not os.path.exists(result_path)
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, 0)  # already reaped
+
+
+def test_a_warm_build_takes_its_digests_from_the_pack(make_content, tmp_path, monkeypatch):
+    from news_digest.cache import DigestPack, KeyIndex
+
+    monkeypatch.setattr(KeyIndex, "RECENT_NS", 0)
+    seeds = ["004_f1c2a3039ebafd8a", "001_855c344d2a156454", "002_1d216cd8c5788951"]
+    content = make_content(seeds=seeds)
+    opts = {"CACHE_PATH": str(tmp_path / "cache")}
+    out = build_site(content, tmp_path / "out", **opts)
+    pack = tmp_path / "cache" / "news-digest" / DigestPack.FILE_NAME
+    assert pack.is_file()
+    before = {p: p.read_bytes() for p in out.rglob("*.html")}
+    loads = []
+    real_get = PipelineCache.get
+    monkeypatch.setattr(PipelineCache, "get", lambda self, key: loads.append(key) or real_get(self, key))
+    build_site(content, out, **opts)
+    assert loads == []  # every digest came from the pack
+    assert {p: p.read_bytes() for p in out.rglob("*.html")} == before
+    # An edited dump is not in the pack: its digest comes from its own entry, with the new text.
+    dump = content / "dumps" / f"{seeds[0]}.txt"
+    dump.write_bytes(dump.read_bytes().replace(b"NASA", b"JAXA"))
+    build_site(content, out, **opts)
+    assert len(loads) == 1
+    pages = "".join(p.read_text(encoding="utf-8") for p in out.glob("articles/*/index.html"))
+    assert "JAXA" in pages and "NASA" not in pages
+    # A pack written by other code is not used.
+    key = next(iter(pickle.loads(pack.read_bytes())[1]))
+    assert DigestPack(pack.parent).take(key) is not None
+    monkeypatch.setattr("news_digest.cache.code_version", lambda: "other code")
+    assert DigestPack(pack.parent).take(key) is None

@@ -211,6 +211,65 @@ class KeyIndex:
             self.changed = False
 
 
+class DigestPack:
+    """Every digest a build loaded, in one file (``<cache_dir>/digest-pack.pickle``).
+
+    A warm build loads 10,000 digests; from one pickle each that is ~180 µs a digest, of
+    which half is opening and reading the file, and ~75 µs from one file holding them
+    all (measured on 5,000 entries: 1.07 s against 0.43 s). The pack is a copy of cache
+    entries by key, never the only copy: a key it lacks is read from its entry. It is
+    written once the articles are read, while the build waits for the background story
+    grouping (a cold build) and when it has fallen behind (see :meth:`stale`). Tied to
+    the code version (it pickles the model's classes)."""
+
+    FILE_NAME = "digest-pack.pickle"
+    #: Rewrite when more than this share of the digests a build loaded is not in the pack.
+    MISSING_SHARE = 0.10
+    #: Rewrite when more than this share of the pack was not used by the build.
+    UNUSED_SHARE = 0.25
+
+    def __init__(self, directory: str | os.PathLike | None):
+        self.path = Path(directory) / self.FILE_NAME if directory else None
+        self.entries: dict[str, DigestArticle] | None = None  # loaded on first use
+        self.size = 0
+        self.hits = 0
+
+    def take(self, key: str) -> DigestArticle | None:
+        """The digest stored under ``key`` (each is handed out once), else None."""
+        if self.entries is None:
+            self.entries = self._load()
+            self.size = len(self.entries)
+        digest = self.entries.pop(key, None)
+        self.hits += digest is not None
+        return digest
+
+    def _load(self) -> dict[str, DigestArticle]:
+        if self.path is None:
+            return {}
+        try:
+            with open(self.path, "rb") as fh:
+                version, entries = pickle.load(fh)
+        except Exception:  # missing, torn or foreign: every digest comes from its entry
+            return {}
+        return entries if version == code_version() and isinstance(entries, dict) else {}
+
+    def stale(self, loaded: int) -> bool:
+        """True when a build that loaded ``loaded`` digests should rewrite the pack."""
+        if self.path is None or loaded == 0:
+            return False
+        if self.entries is None:  # nothing was read through the pack: look at the file
+            self.entries = self._load()
+            self.size = len(self.entries)
+        missing = loaded - self.hits
+        unused = self.size - self.hits
+        return missing > self.MISSING_SHARE * loaded or unused > self.UNUSED_SHARE * max(1, self.size)
+
+    def write(self, digests: dict[str, DigestArticle]) -> None:
+        """Store ``digests`` (cache key → the digest as its cache entry holds it)."""
+        if self.path is not None:
+            write_pickle_atomically(self.path, (code_version(), digests))
+
+
 def output_state_path(cache_dir: str | os.PathLike, kind: str, output_path: str | os.PathLike) -> Path:
     """Where a build keeps what it wrote into one output directory (the page manifest,
     the feed keys): ``<cache_dir>/<kind>-<hash of the output path>.pickle``, so two sites

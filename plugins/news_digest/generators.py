@@ -6,6 +6,7 @@ import datetime as _dt
 import logging
 import os
 import pickle
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -253,6 +254,9 @@ class DigestGenerator(Generator):
         digests_id = stories_digests_id(
             ((a.digest.source, a.metadata.get("digest_key", "")) for a in self.articles), story_settings
         )
+        # A cold build waits for the background grouping here: the time to pack the
+        # digests it read for the next build (cache.DigestPack).
+        write_digest_pack()
         STATE.wait_story_worker()
         stories = stored_or_grouped_stories(
             nd_settings.cache_dir(self.settings),
@@ -680,6 +684,22 @@ def locale_date(date, lang: str) -> str:
     from .i18n import format_day
 
     return format_day(date, lang)
+
+
+def write_digest_pack() -> None:
+    """Store the digests this build read as the next build's pack, when the pack on disk
+    has fallen behind (:meth:`cache.DigestPack.stale`); once per build."""
+    pack, loaded = STATE.digest_pack, STATE.loaded_digests
+    STATE.loaded_digests = {}  # the build works on copies: let these go once packed
+    if pack is None or not loaded or not pack.stale(len(loaded)):
+        return
+    start = time.perf_counter()
+    try:
+        pack.write(loaded)
+    except OSError as exc:  # only the next build's shortcut is lost
+        logger.warning("news-digest: cannot write the digest pack %s: %s", pack.path, exc)
+        return
+    logger.info("news-digest: %d digests packed in %.2fs", len(loaded), time.perf_counter() - start)
 
 
 def article_url(article) -> str:

@@ -142,7 +142,11 @@ class DumpReader(BaseReader):
             return None, ""
         stamp = dump_stamp(source_path)
         key = index.get(rel, stamp)
-        result = self.cache.get(key) if key else None
+        result = None
+        if key and STATE.digest_pack is not None:
+            result = STATE.digest_pack.take(key)
+        if key and result is None:
+            result = self.cache.get(key)
         if stamp is None or not isinstance(result, DigestArticle):
             return None, ""
         if stamp[-1] is not None:  # it has a sidecar, valid when the key was computed
@@ -169,6 +173,9 @@ class DumpReader(BaseReader):
         if key:
             # What the page writer describes the digest by (writer._digest_head).
             metadata["digest_key"] = key
+            from .state import STATE
+
+            STATE.loaded_digests[key] = digest  # for the next digest pack
         self._reads += 1
         if self._reads % FREEZE_EVERY_READS == 0:
             freeze_build_state()  # what was read so far lives until the build ends

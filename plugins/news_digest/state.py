@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from .report import BuildReport
 
 if TYPE_CHECKING:
-    from .cache import KeyIndex
+    from .cache import DigestPack, KeyIndex
 
 
 @dataclass
@@ -24,12 +24,19 @@ class BuildState:
     story_worker: int | None = None
     #: the dumps' cache keys found by the prefill (cache.KeyIndex), for the reader
     key_index: KeyIndex | None = None
+    #: the last build's digests in one file (cache.DigestPack), for the reader
+    digest_pack: DigestPack | None = None
+    #: cache key → every digest the reader loaded, as its cache entry holds it (the build
+    #: works on copies from article_generator_pretaxonomy on), for the next pack
+    loaded_digests: dict = field(default_factory=dict)
 
     def reset(self) -> None:
         resume_collector()
         self.wait_story_worker()
         self.report = BuildReport()
         self.key_index = None
+        self.digest_pack = None
+        self.loaded_digests = {}
 
     def story_worker_finished(self) -> bool:
         """True when no background story grouping is running (reaped if it has ended)."""
