@@ -834,8 +834,7 @@ def test_a_warm_build_takes_its_digests_from_the_pack(make_content, tmp_path, mo
     content = make_content(seeds=seeds)
     opts = {"CACHE_PATH": str(tmp_path / "cache")}
     out = build_site(content, tmp_path / "out", **opts)
-    pack = tmp_path / "cache" / "news-digest" / DigestPack.FILE_NAME
-    assert pack.is_file()
+    (pack,) = (tmp_path / "cache" / "news-digest").glob("digest-pack-*.pickle")
     before = {p: p.read_bytes() for p in out.rglob("*.html")}
     loads = []
     real_get = PipelineCache.get
@@ -851,7 +850,38 @@ def test_a_warm_build_takes_its_digests_from_the_pack(make_content, tmp_path, mo
     pages = "".join(p.read_text(encoding="utf-8") for p in out.glob("articles/*/index.html"))
     assert "JAXA" in pages and "NASA" not in pages
     # A pack written by other code is not used.
-    key = next(iter(pickle.loads(pack.read_bytes())[1]))
-    assert DigestPack(pack.parent).take(key) is not None
+    reader = DigestPack(pack.parent, content)
+    assert reader.path == pack
+    reader._open()
+    key = next(iter(reader.index))
+    assert reader.take(key) is not None and reader.take(key) is None  # handed out once
+    reader.close()
     monkeypatch.setattr("news_digest.cache.code_version", lambda: "other code")
-    assert DigestPack(pack.parent).take(key) is None
+    assert DigestPack(pack.parent, content).take(key) is None
+
+
+def test_glossary_summaries_are_kept_by_cache_key(make_content, tmp_path, monkeypatch):
+    from news_digest.generators import GlossaryMemo
+    from news_digest.translate.glossary import GlossaryTranslator
+
+    seeds = ["004_f1c2a3039ebafd8a", "001_855c344d2a156454"]
+    content = make_content(seeds=seeds)
+    opts = {"CACHE_PATH": str(tmp_path / "cache")}
+    out = build_site(content, tmp_path / "out", **opts)
+    assert (tmp_path / "cache" / "news-digest" / GlossaryMemo.FILE_NAME).is_file()
+    before = {p: p.read_bytes() for p in out.rglob("*.html")}
+    made = []
+    real = GlossaryTranslator.translate
+    monkeypatch.setattr(
+        GlossaryTranslator, "translate", lambda self, a: made.append(a.source) or real(self, a)
+    )
+    build_site(content, out, **opts)
+    assert made == []
+    assert {p: p.read_bytes() for p in out.rglob("*.html")} == before
+    # A changed dump has a new key: its summary is made again, from the new digest.
+    dump = content / "dumps" / f"{seeds[0]}.txt"
+    dump.write_bytes(b"Date: 2021-03-04\n\n" + dump.read_bytes())
+    out = build_site(content, out, **opts)
+    assert made == [f"dumps/{seeds[0]}.txt"]
+    english = "".join(p.read_text(encoding="utf-8") for p in out.glob("en/articles/*/index.html"))
+    assert "March 4, 2021" in english

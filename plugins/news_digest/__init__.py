@@ -66,7 +66,7 @@ def _prefill_cache(pelican) -> None:
     stats = prefill(jobs, cache, settings.get("NEWS_DIGEST_DATA_DIR"), workers, index=index)
     index.save(keep={job.source for job in jobs})
     STATE.key_index = index  # the reader takes the keys of unchanged dumps from it
-    STATE.digest_pack = DigestPack(directory)  # and their digests from this
+    STATE.digest_pack = DigestPack(directory, settings["PATH"])  # and their digests from this
     if len(jobs) >= MIN_BACKGROUND_STORIES:
         # The other cores group stories while this process reads the articles.
         STATE.story_worker = start_story_grouping(jobs, cache, rules, settings, index)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import permutations
 from typing import Any
 
 from .taxonomy import ENTITY_TYPES, Entity, Gazetteer, Topic, TopicSet
@@ -184,7 +185,10 @@ def build_entity_index(articles: Sequence[Any], gazetteer: Gazetteer) -> list[En
     Sorted by number of articles, then English name, so both editions list them alike.
     """
     pages: dict[str, EntityPage] = {}
-    related: dict[str, Counter[str]] = {}
+    # Co-occurrences as (entity, other) pairs, counted by Counter's C loop over
+    # itertools.permutations: ~17 entities an article make ~290 pairs, 2.9 million at
+    # 10,000 dumps, which a Python loop of increments took 0.7 s over.
+    pairs: Counter[tuple[str, str]] = Counter()
     for article in articles:
         ids = [m.id for m in article.digest.entities if m.id in gazetteer.by_id]
         for mention in article.digest.entities:
@@ -193,13 +197,13 @@ def build_entity_index(articles: Sequence[Any], gazetteer: Gazetteer) -> list[En
             page = pages.get(mention.id)
             if page is None:
                 page = pages[mention.id] = EntityPage(gazetteer.by_id[mention.id], [])
-                related[mention.id] = Counter()
             page.articles.append(article)
             page.mentions += mention.count
-            counts = related[mention.id]
-            for other in ids:  # plain increments: Counter.update was most of this loop's time
-                if other != mention.id:
-                    counts[other] = counts.get(other, 0) + 1
+        pairs.update(permutations(ids, 2))
+    related: dict[str, Counter[str]] = {entity_id: Counter() for entity_id in pages}
+    for (entity_id, other), n in pairs.items():
+        if other != entity_id:  # an entity listed twice in one article is not its own relative
+            related[entity_id][other] = n
     for entity_id, page in pages.items():
         page.related = [
             (gazetteer.by_id[other], n)

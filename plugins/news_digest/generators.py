@@ -686,6 +686,68 @@ def locale_date(date, lang: str) -> str:
     return format_day(date, lang)
 
 
+class GlossaryMemo:
+    """The glossary summaries of earlier builds, by the digest's cache key
+    (``<cache>/glossary-summaries.pickle``).
+
+    A glossary summary is a pure function of the digest and the data files, and a cache
+    key names both (and the code), so a warm build takes 10,000 summaries from one file
+    instead of composing them again (~0.5 s). Only the glossary is memoized: sidecars
+    and a model are asked first, every build. The file is rewritten when more than a
+    tenth of the summaries were made anew (one changed dump does not rewrite it)."""
+
+    FILE_NAME = "glossary-summaries.pickle"
+
+    def __init__(self, directory: str | os.PathLike | None):
+        from .cache import code_version, read_versioned_dict
+
+        self.path = Path(directory) / self.FILE_NAME if directory else None
+        self.version = code_version()
+        self.entries: dict = read_versioned_dict(self.path, self.version)
+        self.used: set[str] = set()
+        self.made = 0
+        self.key = ""  # the cache key of the digest being translated (set by the caller)
+
+    def wrap(self, glossary):
+        memo = self
+
+        class MemoizedGlossary:
+            name = glossary.name
+
+            def translate(self, article):
+                key = memo.key
+                if key and key in memo.entries:
+                    memo.used.add(key)
+                    return memo.entries[key]
+                result = glossary.translate(article)
+                if key and result is not None:
+                    memo.entries[key] = result
+                    memo.used.add(key)
+                    memo.made += 1
+                return result
+
+        return MemoizedGlossary()
+
+    def save(self) -> None:
+        if self.path is None or self.made <= 0.1 * max(1, len(self.used)):
+            return
+        from .cache import write_pickle_atomically
+
+        try:
+            write_pickle_atomically(self.path, (self.version, {k: self.entries[k] for k in self.used}))
+        except OSError:
+            pass  # only the next build's shortcut is lost
+
+
+#: Digests whose packed lines are larger than this are left out of the digest pack.
+MAX_PACKED_DIGEST_BYTES = 1024 * 1024
+
+
+def _packs_small(digest) -> bool:
+    packed = digest.__dict__.get("_packed_lines")
+    return packed is not None and len(packed) <= MAX_PACKED_DIGEST_BYTES
+
+
 def write_digest_pack() -> None:
     """Store the digests this build read as the next build's pack, when the pack on disk
     has fallen behind (:meth:`cache.DigestPack.stale`); once per build."""
@@ -694,12 +756,15 @@ def write_digest_pack() -> None:
     if pack is None or not loaded or not pack.stale(len(loaded)):
         return
     start = time.perf_counter()
+    # Only digests still packed as loaded and of ordinary size: the pack saves opening a
+    # file per digest, nothing for a digest of megabytes, whose texts it would copy.
+    packable = {key: digest for key, digest in loaded.items() if _packs_small(digest)}
     try:
-        pack.write(loaded)
+        pack.write(packable)
     except OSError as exc:  # only the next build's shortcut is lost
         logger.warning("news-digest: cannot write the digest pack %s: %s", pack.path, exc)
         return
-    logger.info("news-digest: %d digests packed in %.2fs", len(loaded), time.perf_counter() - start)
+    logger.info("news-digest: %d digests packed in %.2fs", len(packable), time.perf_counter() - start)
 
 
 def article_url(article) -> str:
@@ -737,9 +802,12 @@ def add_english_articles(generator) -> None:
     chain, sidecars, problems = build_translation_chain(settings, generator.path, rules)
     for entry in problems:
         STATE.report.add(entry)
+    summaries = GlossaryMemo(nd_settings.cache_dir(settings))
+    chain.translators = [summaries.wrap(t) if t.name == "glossary" else t for t in chain.translators]
     by_stem = {}
     for article in originals:
         digest = article.digest
+        summaries.key = article.metadata.get("digest_key", "")
         translation = chain.translate(digest)
         by_stem.setdefault(digest.stem, []).append(article)
         has_text = translation.provenance != "none" and translation.paragraphs
@@ -767,6 +835,7 @@ def add_english_articles(generator) -> None:
         english.translations = [article]
         article.translations = [t for t in article.translations if t.lang != "en"] + [english]
         generator.translations.append(english)
+    summaries.save()
     for article in originals:
         for version in [article, *article.translations]:
             version.alternates = article_alternates(version, languages)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import fnmatch
 import logging
 import os
-import pickle
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -30,6 +29,7 @@ from .cache import (
     cache_key,
     code_version,
     dump_stamp,
+    read_versioned_dict,
     run_pipeline,
     write_pickle_atomically,
 )
@@ -290,15 +290,7 @@ def story_inputs_from_cache(
     from .stories import story_inputs_from_articles
 
     memo_path = cache.directory / STORY_INPUTS_FILE if cache.directory is not None else None
-    memo: dict[str, tuple[str, list] | None] = {}
-    if memo_path is not None:
-        try:
-            with open(memo_path, "rb") as fh:
-                version, memo = pickle.load(fh)
-            if version != code_version() or not isinstance(memo, dict):
-                memo = {}
-        except Exception:  # missing, torn or foreign: start empty
-            memo = {}
+    memo: dict[str, tuple[str, list] | None] = read_versioned_dict(memo_path, code_version())
     keyed = [(job, job_key(job, rules_version, index)) for job in jobs]
     todo = [(job, key) for job, key in keyed if key is not None and key not in memo]
 

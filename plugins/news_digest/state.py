@@ -35,6 +35,8 @@ class BuildState:
         self.wait_story_worker()
         self.report = BuildReport()
         self.key_index = None
+        if self.digest_pack is not None:
+            self.digest_pack.close()
         self.digest_pack = None
         self.loaded_digests = {}
 
