@@ -749,8 +749,7 @@ def test_page_items_described_from_the_paginated_list_equal_the_slice():
     from news_digest.writer import SkipUnchangedWriter
     from pelican.paginator import Paginator
 
-    writer = SkipUnchangedWriter.__new__(SkipUnchangedWriter)
-    writer._memo, writer._list_items = {}, {}
+    writer = SkipUnchangedWriter.describer()
     settings = {"DEFAULT_ORPHANS": 3, "PAGINATION_PATTERNS": [(1, "{url}", "{save_as}")]}
     for count in (1, 3, 4, 20, 23, 24, 41):
         listed = [f"article {i}" for i in range(count)]

@@ -204,8 +204,9 @@ def fix_article_urls(articles) -> None:
     date and category are final (Pelican's ``override_url`` / ``override_save_as``).
 
     Pelican formats both anew on every access (a metadata copy, a relative source path
-    and a ``str.format``: ~30 µs), and a build asks about three times per article after
-    this point (its page, its links, the writer's checks): ~1 s at 10,000 dumps. The
+    and a ``str.format``: ~30 µs), and a build asked about three and a half times per
+    article (69,993 formats for 19,998 articles, profiled; its page, its links, the
+    writer's checks): 1.3–2.2 s at 10,000 dumps (sampled). The
     values are the ones Pelican would format. As with a ``save_as`` in an article's
     metadata, Pelican then lets the article's page take precedence over another page
     writing the same file; two articles on one file still fail the build. Articles that

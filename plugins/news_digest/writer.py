@@ -207,10 +207,7 @@ class SkipUnchangedWriter(Writer):
         self.current: dict[str, str] = {}
         self._static_fp: str | None = None
         self._template_vars: dict[str, frozenset[str] | None] = {}
-        # id(obj) → (obj kept alive so the id is not reused, its description)
-        self._memo: dict[int, tuple[object, object]] = {}
-        # id(paginated list) → (the list, its items' descriptions, whether one is unknown)
-        self._list_items: dict[int, tuple[list, list, bool]] = {}
+        self._start_describing_state()
         self.skipped = 0
         self.written: set[str] = set()  # output names rendered by this build
         self.workers = render_workers(self.settings)
@@ -222,6 +219,21 @@ class SkipUnchangedWriter(Writer):
         _active[:] = [self]
 
     # ------------------------------------------------------------ fingerprints
+
+    def _start_describing_state(self) -> None:
+        """The memos :meth:`describe` fills (all it needs of the writer)."""
+        # id(obj) → (obj kept alive so the id is not reused, its description)
+        self._memo: dict[int, tuple[object, object]] = {}
+        # id(paginated list) → (the list, its items' descriptions, whether one is unknown)
+        self._list_items: dict[int, tuple[list, list, bool]] = {}
+
+    @classmethod
+    def describer(cls) -> SkipUnchangedWriter:
+        """An object that describes values like a writer, before Pelican has created one
+        (it has no manifest, settings or queue: only :meth:`describe` may be used)."""
+        describer = cls.__new__(cls)
+        describer._start_describing_state()
+        return describer
 
     def static_fingerprint(self) -> str:
         """What every page depends on: code, data files, theme files, simple settings."""
@@ -759,9 +771,7 @@ def describe_articles_early(objects: list, settings: dict) -> None:
         return
     if len(objects) < render_workers(settings) * MIN_PAGES_PER_WORKER:
         return
-    describer = SkipUnchangedWriter.__new__(SkipUnchangedWriter)
-    describer._memo, describer._list_items = {}, {}
-    _early_started.append(_start_describing(describer, list(objects)))
+    _early_started.append(_start_describing(SkipUnchangedWriter.describer(), list(objects)))
 
 
 def stop_unclaimed_describer() -> None:
