@@ -884,3 +884,70 @@ def test_glossary_summaries_are_kept_by_cache_key(make_content, tmp_path, monkey
     assert made == [f"dumps/{seeds[0]}.txt"]
     english = "".join(p.read_text(encoding="utf-8") for p in out.glob("en/articles/*/index.html"))
     assert "March 4, 2021" in english
+
+
+def test_template_variables_are_kept_until_a_template_they_read_changes(tmp_path, monkeypatch):
+    import jinja2
+    from news_digest import writer as writer_module
+    from news_digest.writer import SkipUnchangedWriter
+
+    theme = tmp_path / "templates"
+    theme.mkdir()
+    (theme / "base.html").write_text("{{ site_name }}{% block body %}{% endblock %}", encoding="utf-8")
+    (theme / "page.html").write_text(
+        '{% extends "base.html" %}{% block body %}{{ article.title }}{% endblock %}', encoding="utf-8"
+    )
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(theme)))
+    settings = {"CACHE_PATH": str(tmp_path / "cache")}
+
+    def variables() -> frozenset[str] | None:
+        writer = SkipUnchangedWriter(str(tmp_path / "out"), settings=settings)
+        found = writer.template_variables(env.get_template("page.html"))
+        writer.save_manifest()
+        return found
+
+    assert variables() == {"site_name", "article"}
+    # The next build takes them from the file without parsing a template.
+    parsed = []
+    real = writer_module._read_template_tree
+    monkeypatch.setattr(
+        writer_module, "_read_template_tree", lambda env, name: parsed.append(name) or real(env, name)
+    )
+    assert variables() == {"site_name", "article"} and parsed == []
+    # A template it extends changes: parsed again, and the new answer is kept.
+    (theme / "base.html").write_text("{{ SITENAME }}{% block body %}{% endblock %}", encoding="utf-8")
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(theme)))
+    assert variables() == {"SITENAME", "article"} and parsed == ["page.html"]
+    assert variables() == {"SITENAME", "article"} and parsed == ["page.html"]
+
+
+def test_shared_objects_are_described_once_and_per_page_containers_are_not_kept():
+    from news_digest.writer import SkipUnchangedWriter
+
+    class Period:
+        views = 0
+
+        def fingerprint_view(self):
+            Period.views += 1
+            return ("2023", 4)
+
+    writer = SkipUnchangedWriter.describer()
+    period = Period()
+    first = writer.describe(period)
+    assert writer.describe(period) == first and Period.views == 1
+    kept = len(writer._memo)
+    alternates = [{"lang": "vi", "url": "a/"}, {"lang": "en", "url": "en/a/"}]
+    assert writer.describe(alternates) == writer.describe([dict(d) for d in alternates])
+    assert len(writer._memo) == kept  # made for one page: described, not kept alive
+
+
+def test_map_in_parts_pauses_the_callers_collector_while_its_children_run():
+    import gc
+    import os
+
+    from news_digest.forks import map_in_parts
+
+    parent = os.getpid()
+    parts = map_in_parts(lambda part: [(os.getpid() == parent, gc.isenabled())], list(range(4)), 2, 1)
+    assert parts == [[(True, False)], [(False, True)]]
+    assert gc.isenabled()

@@ -13,6 +13,7 @@ the parent never holds every article in memory. The Pelican reader then just loa
 from __future__ import annotations
 
 import fnmatch
+import gc
 import logging
 import os
 import sys
@@ -346,6 +347,9 @@ def start_story_grouping(
     if pid:
         return pid
     code = 0  # pragma: no cover - runs in the forked worker
+    # What this worker inherits is the build's, never its garbage: frozen, its collections
+    # do not write to those objects, so their pages stay shared with the build.
+    gc.freeze()
     try:
         from .cache import stored_or_grouped_stories, stories_digests_id
         from .stories import StorySettings

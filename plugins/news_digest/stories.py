@@ -655,6 +655,10 @@ def group_stories(
         for g in cluster_links(len(inputs), links, [inp.date for inp in inputs], settings)
         if len(g) >= settings.min_articles
     ]
+    # The candidate pairs (~680,000 tuples at 10,000 articles), their links and the
+    # blocking keys are done with: let them go before the "adds" step forks its helper,
+    # which would otherwise share them, and which is when a cold build peaks in memory.
+    del keys, pairs, links
     adds = story_adds(
         vectors,
         unit_counts,
