@@ -101,6 +101,22 @@ _UNKNOWN = object()
 #: copy-on-write faults that follow cost more than a few dozen pages (test sites never fork).
 MIN_PAGES_PER_WORKER = 150
 
+#: Rendered pages between two :func:`release_rendered_contents`.
+RELEASE_CONTENT_EVERY = 500
+
+
+def release_rendered_contents() -> None:
+    """Empty Pelican's memo of article texts (``Content.get_content``, by article and site
+    URL), which keeps every text a page showed until the build ends.
+
+    A page shows its article's text once, so a full build held a second copy of every
+    article's HTML by the end of rendering (the build's peak memory at 10,000 dumps).
+    A text asked for again is made again: the memo is a cache of a pure function."""
+    memo = getattr(Content.__dict__.get("get_content"), "cache", None)
+    if isinstance(memo, dict):
+        memo.clear()
+
+
 _active: list[SkipUnchangedWriter] = []
 #: A describing worker started before Pelican created the writer (describe_articles_early):
 #: (pid, result file, objects, write end of its stop pipe); the writer takes it over.
@@ -562,6 +578,8 @@ class SkipUnchangedWriter(Writer):
                 return None
         if name:
             self.written.add(name)
+            if len(self.written) % RELEASE_CONTENT_EVERY == 0:
+                release_rendered_contents()
         return super().write_file(name, template, context, *args, **kwargs)
 
     # ------------------------------------------------------------ parallel rendering
