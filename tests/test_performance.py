@@ -951,21 +951,3 @@ def test_map_in_parts_pauses_the_callers_collector_while_its_children_run():
     parts = map_in_parts(lambda part: [(os.getpid() == parent, gc.isenabled())], list(range(4)), 2, 1)
     assert parts == [[(True, False)], [(False, True)]]
     assert gc.isenabled()
-
-
-def test_rendered_article_texts_are_released_and_made_again_on_demand():
-    from news_digest.writer import release_rendered_contents
-    from pelican.contents import Article, Content
-    from pelican.settings import DEFAULT_CONFIG
-
-    settings = dict(DEFAULT_CONFIG)
-    import datetime
-
-    date = datetime.datetime(2024, 1, 2)
-    article = Article("<p>Xin chào</p>", {"title": "T", "date": date}, settings=settings)
-    memo = Content.__dict__["get_content"].cache
-    text = article.content
-    assert any(key[0] is article for key in memo)
-    release_rendered_contents()
-    assert not any(key[0] is article for key in memo)
-    assert article.content == text == "<p>Xin chào</p>"

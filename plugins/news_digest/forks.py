@@ -60,10 +60,10 @@ def map_in_parts(
     bounds = part_bounds(len(items), parts)
     children: list[tuple[int, str, int]] = []
     results: list[Any] = [None] * parts
-    # This side's collector is paused while the children run, for the same reason: a
-    # collection here would write to every object the children still share, each write
-    # copying a page in this process and leaving the child's copy its own (measured at
-    # 10,000 dumps: the "adds" helper's PSS was ~540 MB, more than the process it forked from).
+    # This side's collector is paused until the children are reaped: a collection here
+    # would write to every object the children still share, each write copying a page in
+    # this process and leaving the child's copy its own (measured at 10,000 dumps: the
+    # "adds" helper's PSS was ~540 MB, more than the process it forked from).
     collecting = gc.isenabled()
     gc.disable()
     try:
