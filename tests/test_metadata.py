@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DUMPS, SEED_STEMS
+from conftest import DUMPS, GOLD, SEED_STEMS, SEEDS
 from metadata_helpers import body, gold_lines
 from news_digest.metadata import (
     extract_metadata,
@@ -163,6 +163,88 @@ def test_outlet_citation_inside_a_sentence_is_not_a_signature(rules):
 def test_outlet_unknown_when_nothing_is_stated(rules):
     found = identify_outlet(body("Hai bên đã thảo luận.", "(Nguồn: Reuters)"), rules)
     assert (found.id, found.confidence, found.evidence) == ("unknown", "none", None)
+
+
+def _outlet_without_name_check(lines, rules):
+    """identify_outlet as it was before the name pre-check: every signature on every line."""
+    hits = {}
+    for ln in lines:
+        if ln.label is LineLabel.BLANK:
+            continue
+        text = ln.text.strip().strip("|").strip()
+        for outlet in rules.outlets:
+            matched = [
+                ({"publisher": 0, "source": 1}.get(sig.role, 2), i)
+                for i, sig in enumerate(outlet.signatures)
+                if sig.pattern.search(text)
+            ]
+            if matched:
+                hits.setdefault(outlet.id, []).append((*min(matched), ln.n))
+    return hits
+
+
+def test_outlet_name_check_skips_only_lines_no_signature_can_match(rules, tmp_path):
+    """The pre-check (a line must contain one of an outlet's names) is sound: on real
+    dumps, other outlets' samples, a generated corpus and lines that stretch the names
+    (case, runs of whitespace, no-break spaces), every signature that matches a line
+    belongs to an outlet the line names, and identify_outlet agrees with trying all."""
+    from news_digest.corpus import generate_corpus, load_material
+    from news_digest.parallel import find_dumps
+    from news_digest.rules import outlet_name_key
+
+    generate_corpus(load_material(SEEDS, GOLD), 150, tmp_path, seed=3)
+    texts = [p.read_text(encoding="utf-8") for p in DUMPS.glob("*.txt")]
+    texts += [p.read_text(encoding="utf-8") for p in (Path(__file__).parent / "data").rglob("*.txt")]
+    texts += [Path(j.path).read_text(encoding="utf-8") for j in find_dumps(tmp_path)]
+    texts.append(
+        "THEO DÕI   vnexpress.NET trên Google News\n(THEO  tuổi\u00a0trẻ  ONLINE)\n"
+        "Nguồn:\tNgười  Lao\u2003Động\n(ttxvn / VIETNAMPLUS).\nzing news – Tin nóng"
+    )
+    matched_lines = 0
+    for text in texts:
+        lines = body(*[t for t in text.splitlines() if t.strip()], label=LineLabel.BOILERPLATE)
+        for ln in lines:
+            key = outlet_name_key(ln.text)
+            for outlet in rules.outlets:
+                if any(sig.pattern.search(ln.text.strip().strip("|").strip()) for sig in outlet.signatures):
+                    matched_lines += 1
+                    assert any(k in key for k in outlet.name_keys), (outlet.id, ln.text)
+        hits = _outlet_without_name_check(lines, rules)
+        found = identify_outlet(lines, rules)
+        assert (found.id != "unknown") == bool(hits)
+        if hits:
+            assert found.id in hits
+    assert matched_lines > 200
+
+
+def test_outlet_signature_kinds_expand_names_with_flexible_spaces(rules):
+    tuoitre = next(o for o in rules.outlets if o.id == "tuoitre")
+    assert "Tuổi Trẻ Online" in tuoitre.names
+    assert [s.role for s in tuoitre.signatures] == ["publisher", "publisher", "source", "source"]
+    assert tuoitre.signatures[2].pattern.search("(theo   TUỔI\tTRẺ online)")
+    assert not tuoitre.signatures[2].pattern.search("(theo TuổiTrẻ)")
+
+
+@pytest.mark.parametrize(
+    "entry,message",
+    [
+        ("    names: [X]\n    signatures: [nope]\n", r"unknown signature kind 'nope'"),
+        ("    names: [X]\n    signatures: [{pattern: '^X -', role: publisher}]\n", r"must contain \{names\}"),
+        ("    signatures: [dateline]\n", r"missing required key\(s\): names"),
+    ],
+)
+def test_bad_outlet_signature_names_file_and_entry(tmp_path, entry, message):
+    from news_digest.rules import DataFileError, load_rules
+
+    for p in load_rules().data_dir.glob("*.yaml"):
+        (tmp_path / p.name).write_text(p.read_text(encoding="utf-8"), encoding="utf-8")
+    path = tmp_path / "outlets.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "  - id: broken\n    name: B\n    name_en: B\n" + entry,
+        encoding="utf-8",
+    )
+    with pytest.raises(DataFileError, match=r"outlets.yaml \[outlets\[\d+\] \(broken\).*" + message):
+        load_rules(tmp_path)
 
 
 # --------------------------------------------------------------------------- credits, byline

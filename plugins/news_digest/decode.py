@@ -85,14 +85,11 @@ class Score:
 def vietnamese_score(text: str) -> Score:
     """Score ``text`` (a sample): "Tiếng Việt" scores 1.0, "TiÕng ViÖt" (TCVN3 shown as
     Windows-1252) or "Tiáº¿ng Viá»‡t" (mojibake) score near 0."""
-    words = valid = 0
-    for m in _WORD.finditer(text):
-        w = m.group()
-        if w.isascii():
-            continue  # every candidate decodes ASCII alike: no evidence either way
-        words += 1
-        valid += is_vietnamese_syllable(w)
-    return Score(words, valid, len(_BAD_CHAR.findall(text)))
+    # ASCII words are skipped: every candidate decodes ASCII alike, no evidence either way.
+    # (findall and a comprehension: a Match object per word cost more than the scoring.)
+    words = [w for w in _WORD.findall(text) if not w.isascii()]
+    valid = sum(map(is_vietnamese_syllable, words))
+    return Score(len(words), valid, len(_BAD_CHAR.findall(text)))
 
 
 # --- Legacy 8-bit font encodings (TCVN3, VNI) -------------------------------------------
@@ -273,12 +270,15 @@ def to_nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+#: C0 controls other than the whitespace ones (tab, newline, vertical tab, form feed, CR).
+_CONTROL_CHAR = re.compile("[\x00-\x08\x0e-\x1f]")
+
+
 def _looks_binary(text: str) -> bool:
     if not text:
         return False
     sample = text[:65536]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    return controls / len(sample) > BINARY_CONTROL_RATIO
+    return len(_CONTROL_CHAR.findall(sample)) / len(sample) > BINARY_CONTROL_RATIO
 
 
 def detect_bom(data: bytes) -> tuple[str | None, int]:

@@ -22,7 +22,7 @@ from .model import (
     Metadata,
     Outlet,
 )
-from .rules import Rules
+from .rules import Rules, outlet_name_key
 
 DERIVED_TITLE_WORDS = 14
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s")
@@ -65,11 +65,17 @@ def identify_outlet(lines: list[Line], rules: Rules) -> Outlet:
     "unknown" with confidence "none", never a guess.
     """
     hits: dict[str, list[tuple[int, int, Line]]] = {}  # outlet → (role rank, signature index, line)
-    for ln in lines:
-        if ln.label is LineLabel.BLANK:
-            continue
-        text = ln.text.strip().strip("|").strip()
-        for outlet in rules.outlets:
+    texts = [(ln, ln.text.strip().strip("|").strip()) for ln in lines if ln.label is not LineLabel.BLANK]
+    # Every signature requires one of its outlet's names (rules.py), so an outlet none of
+    # whose names the dump contains is not tried at all, and on each line only the outlets
+    # it names are: 136 regular expressions on every line were a third of the pipeline.
+    keys = [outlet_name_key(text) for _, text in texts]
+    whole = "\n".join(keys)
+    named = [o for o in rules.outlets if any(k in whole for k in o.name_keys)]
+    for (ln, text), key in zip(texts, keys, strict=True):
+        for outlet in named:
+            if not any(k in key for k in outlet.name_keys):
+                continue
             matched = [
                 (_OUTLET_RANK.get(sig.role, 2), i)
                 for i, sig in enumerate(outlet.signatures)

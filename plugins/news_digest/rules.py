@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,20 @@ class OutletRule:
     name_en: str
     domain: str | None
     signatures: list[OutletSignature]
+    #: What its pages call the outlet; every signature requires one of them.
+    names: list[str] = field(default_factory=list)
+    #: The names as :func:`outlet_name_key` writes them, for a substring pre-check.
+    name_keys: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.name_keys = tuple(outlet_name_key(n) for n in self.names)
+
+
+def outlet_name_key(text: str) -> str:
+    """``text`` casefolded with whitespace runs as one space: a line whose key contains no
+    name key of an outlet cannot match that outlet's signatures (``{names}`` is a required
+    group of case-insensitive names whose spaces match ``\\s+``)."""
+    return " ".join(text.casefold().split())
 
 
 @dataclass
@@ -186,26 +201,58 @@ def _parse_boilerplate(doc: Any, path: Path) -> tuple[list[SectionHeader], set[s
     return headers, chrome, follow
 
 
+def _names_group(names: list[str]) -> str:
+    """The regular expression for "any of ``names``": literal, longest first, spaces as ``\\s+``."""
+    ordered = sorted(names, key=len, reverse=True)
+    return "(?:" + "|".join(r"\s+".join(map(re.escape, n.split())) for n in ordered) + ")"
+
+
+def _parse_signature(sig: Any, kinds: dict[str, Any], names: str, path: Path, label: str) -> OutletSignature:
+    """One signature: a kind of ``signature_kinds`` or a ``{pattern, role}`` mapping."""
+    if isinstance(sig, str):
+        if sig not in kinds:
+            raise DataFileError(path, f"unknown signature kind {sig!r}", label)
+        sig = kinds[sig]
+    require(sig, ("pattern",), path, label)
+    pattern = sig["pattern"]
+    if not isinstance(pattern, str) or "{names}" not in pattern:
+        raise DataFileError(path, "a signature pattern must contain {names}", label)
+    return OutletSignature(
+        compile_pattern(pattern.replace("{names}", names), path, label),
+        str(sig.get("role", "publisher")),
+    )
+
+
 def _parse_outlets(doc: Any, path: Path) -> list[OutletRule]:
     if not isinstance(doc, dict) or not isinstance(doc.get("outlets"), list):
         raise DataFileError(path, "top level must be a mapping with an 'outlets' list")
+    kinds = doc.get("signature_kinds") or {}
+    if not isinstance(kinds, dict):
+        raise DataFileError(path, "must be a mapping of kind name → {pattern, role}", "signature_kinds")
+    default = doc.get("default_signatures") or []
+    if not isinstance(default, list):
+        raise DataFileError(path, "must be a list of signature kinds", "default_signatures")
     outlets = []
     seen: set[str] = set()
     for i, entry in enumerate(doc["outlets"]):
         label = f"outlets[{i}]" + (f" ({entry.get('id')})" if isinstance(entry, dict) else "")
-        require(entry, ("id", "name", "name_en"), path, label)
+        require(entry, ("id", "name", "name_en", "names"), path, label)
         if entry["id"] in seen:
             raise DataFileError(path, f"duplicate id {entry['id']!r}", label)
         seen.add(entry["id"])
-        sigs = []
-        for j, sig in enumerate(entry.get("signatures") or []):
-            require(sig, ("pattern",), path, f"{label}.signatures[{j}]")
-            sigs.append(
-                OutletSignature(
-                    compile_pattern(sig["pattern"], path, f"{label}.signatures[{j}]"),
-                    str(sig.get("role", "publisher")),
-                )
-            )
+        names = [
+            unicodedata.normalize("NFC", n) for n in _string_list(entry["names"], path, f"{label}.names")
+        ]
+        if not names:
+            raise DataFileError(path, "needs at least one name", f"{label}.names")
+        group = _names_group(names)
+        listed = entry.get("signatures", default)
+        if not isinstance(listed, list):
+            raise DataFileError(path, "must be a list", f"{label}.signatures")
+        sigs = [
+            _parse_signature(sig, kinds, group, path, f"{label}.signatures[{j}]")
+            for j, sig in enumerate(listed)
+        ]
         outlets.append(
             OutletRule(
                 id=str(entry["id"]),
@@ -213,6 +260,7 @@ def _parse_outlets(doc: Any, path: Path) -> list[OutletRule]:
                 name_en=str(entry["name_en"]),
                 domain=entry.get("domain"),
                 signatures=sigs,
+                names=names,
             )
         )
     return outlets
