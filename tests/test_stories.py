@@ -420,3 +420,54 @@ def test_story_cache_reuses_grouping_only_for_identical_inputs(seed_inputs, tmp_
     assert stories_key(inputs, dataclasses.replace(settings, text_threshold=0.3)) != key
     (tmp_path / "stories.pickle").write_bytes(b"torn")
     assert load_stories(tmp_path, key) is None
+
+
+@pytest.mark.parametrize(
+    "n, index, limit, shown, more",
+    [
+        (5, 2, None, [0, 1, 3, 4], 0),  # no limit: every other member
+        (5, 2, 8, [0, 1, 3, 4], 0),  # fewer others than the limit
+        (20, 0, 4, [1, 2, 3, 4], 15),  # the first member: the next four
+        (20, 19, 4, [15, 16, 17, 18], 15),  # the last: the four before it
+        (20, 10, 4, [8, 9, 11, 12], 15),  # in the middle: two each side
+        (20, 10, 3, [9, 11, 12], 16),  # odd: one more after
+        (20, 1, 4, [0, 2, 3, 4], 15),  # near the start: the window stays inside the list
+        (20, 10, 0, [], 19),
+    ],
+)
+def test_story_box_lists_the_members_nearest_in_story_order(n, index, limit, shown, more):
+    from news_digest.generators import StoryOthers
+
+    entries = [{"id": i} for i in range(n)]
+    box = StoryOthers(entries, index, limit)
+    assert [e["id"] for e in box] == shown
+    assert len(box) == len(shown) and box.more == more
+    assert [e["id"] for e in (box[i] for i in range(len(box)))] == shown
+
+
+def test_story_box_size_setting_caps_the_box_and_counts_the_rest(make_content, tmp_path):
+    out = build_site(_content_with_a_copy(make_content), tmp_path / "out", NEWS_DIGEST_STORY_BOX_SIZE=0)
+    for article in (
+        out
+        / "articles"
+        / "lanh-dao-my-va-nhat-ban-cong-bo-ke-hoach-tang-cuong-hop-tac-quan-su"
+        / "index.html",
+        out
+        / "en"
+        / "articles"
+        / "lanh-dao-my-va-nhat-ban-cong-bo-ke-hoach-tang-cuong-hop-tac-quan-su"
+        / "index.html",
+    ):
+        html = article.read_text(encoding="utf-8")
+        box = re.search(r'<aside class="story-link">(.*?)</aside>', html, re.S).group(1)
+        assert "<li>" not in box and "stories/" in box
+        assert re.search(r'class="story-more">(và 1 bài khác|and 1 more article)<', box), box
+
+
+@pytest.mark.parametrize("value", [-1, 2.5, "8", True])
+def test_bad_story_box_size_names_the_setting(value):
+    from news_digest.generators import story_box_size
+
+    with pytest.raises(ValueError, match="NEWS_DIGEST_STORY_BOX_SIZE"):
+        story_box_size({"NEWS_DIGEST_STORY_BOX_SIZE": value})
+    assert story_box_size({}) == 8 and story_box_size({"NEWS_DIGEST_STORY_BOX_SIZE": None}) is None

@@ -51,6 +51,10 @@ DEFAULTS: dict[str, Any] = {
     "NEWS_DIGEST_STORY_SENTENCE_THRESHOLD": 0.5,
     # Smallest group that becomes a story (and gets a story page).
     "NEWS_DIGEST_STORY_MIN_ARTICLES": 2,
+    # An article's "also covered by" box lists at most this many other articles of its
+    # story (those nearest it in the story's date order) and links the story page for the
+    # rest: a story of 400 articles would otherwise list 399 links on each of its pages.
+    "NEWS_DIGEST_STORY_BOX_SIZE": 8,
     # Cache of pipeline results (keyed by dump hash + data + code versions); None =
     # <CACHE_PATH>/news-digest, i.e. cache/news-digest beside pelicanconf.py; "" = off.
     "NEWS_DIGEST_CACHE_DIR": None,
