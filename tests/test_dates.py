@@ -6,6 +6,7 @@ import datetime as _dt
 import shutil
 
 import pytest
+from conftest import DUMPS
 from metadata_helpers import body
 from news_digest.dates import (
     classify_tense,
@@ -366,3 +367,27 @@ def test_malformed_officeholders_file_names_file_and_entry(broken, entry, tmp_pa
     with pytest.raises(DataFileError) as exc:
         load_date_rules(load_rules(data))
     assert "officeholders.yaml" in str(exc.value) and entry in str(exc.value)
+
+
+def test_find_aliases_equals_a_lookbehind_search(rules):
+    """find_aliases (the word check done by hand) finds exactly what the alias
+    alternation with a ``(?<![\\w-])`` lookbehind finds, on the seeds and on names
+    inside words, after hyphens and overlapping a longer name."""
+    import re
+
+    from news_digest.dates import find_aliases, load_date_rules
+
+    dr = load_date_rules(rules)
+    aliases = sorted(dr.alias_people, key=len, reverse=True)
+    with_lookbehind = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(a) for a in aliases) + r")(?![\w-])")
+    texts = [line for p in sorted(DUMPS.glob("*.txt")) for line in p.read_text(encoding="utf-8").splitlines()]
+    names = aliases[:40]
+    texts += [f"x{a} và {a}, ông-{a} và {a}s; ({a})" for a in names]
+    texts += [f"{a}{b} {a} {b}" for a, b in zip(names, names[1:], strict=False)]
+    spans = lambda matches: [(m.start(), m.end(), m.group()) for m in matches]  # noqa: E731
+    found = 0
+    for text in texts:
+        expected = spans(with_lookbehind.finditer(text))
+        assert spans(find_aliases(dr.alias_pattern, text)) == expected, text
+        found += len(expected)
+    assert found > 100

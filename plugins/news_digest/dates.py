@@ -24,6 +24,7 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,8 +94,31 @@ def _as_date(value: Any, path, label: str) -> _dt.date:
 
 
 def _alias_regex(aliases: list[str]) -> re.Pattern[str]:
+    """Every alias, longest first, not followed by a letter, digit or hyphen. The check
+    before the alias is :func:`find_aliases`' own: a lookbehind in front of an
+    alternation of 350 names keeps ``re`` from skipping ahead to the names' first
+    letters, and made the search 3× slower."""
     alts = "|".join(re.escape(a) for a in sorted(aliases, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])")
+    return re.compile(rf"(?:{alts})(?![\w-])")
+
+
+_NAME_JOINED_BEFORE = re.compile(r"[\w-]")
+
+
+def find_aliases(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    r"""The matches of ``pattern`` (:func:`_alias_regex`) in ``text`` that do not start
+    inside a word ("Abe" in "Abeles" is not Abe, nor in "Kim-Abe"), as
+    ``finditer`` would give them with the lookbehind ``(?<![\w-])`` in front: a match
+    that starts inside a word is dropped and the search resumes one character later,
+    so a name inside it (``"Jong Un"`` in ``"xKim Jong Un"``) is still found."""
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        start = m.start()
+        if start and _NAME_JOINED_BEFORE.match(text, start - 1):
+            pos = start + 1
+            continue
+        yield m
+        pos = m.end()
 
 
 def _parse_officeholders(doc: Any, path) -> tuple[dict[str, list[str]], list[Person]]:
@@ -396,7 +420,7 @@ def officeholder_constraints(lines: list[Line], dr: DateRules, today: _dt.date) 
         if ln.label not in DATE_LABELS:
             continue
         text = ln.text
-        for m in dr.alias_pattern.finditer(text):
+        for m in find_aliases(dr.alias_pattern, text):
             for person in dr.alias_people[m.group(0)]:
                 before = text[max(0, m.start() - 120) : m.start()]
                 roles = list(dr.role_pattern.finditer(before))
