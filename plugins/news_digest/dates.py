@@ -326,8 +326,16 @@ def _real_date(year: int, month: int, day: int) -> bool:
     return True
 
 
+_ANY_DIGIT = re.compile(r"\d")
+
+
 def _raw_dates(sentence: str, line: int, today: _dt.date, warnings: list[str]):
     """(match, day, month, year or None) for every date written in ``sentence``, full dates first."""
+    # Every date pattern needs a digit, and the day/month ones a slash. Three sentences in
+    # four have no digit, and four searches of each cost more than the rest of date
+    # finding (0.52 -> 0.15 s on 500 dumps' sentences, the same dates).
+    if not _ANY_DIGIT.search(sentence):
+        return
     for m in _FULL_NUMERIC.finditer(sentence):
         y = m.group(4)
         year = int(y)
@@ -338,6 +346,8 @@ def _raw_dates(sentence: str, line: int, today: _dt.date, warnings: list[str]):
         yield m, int(m.group(1)), int(m.group(3)), year
     for m in _WORDED.finditer(sentence):
         yield m, int(m.group(1)), int(m.group(2)), int(m.group(3)) if m.group(3) else None
+    if "/" not in sentence:
+        return
     for m in _DAY_RANGE.finditer(sentence):
         # "từ ngày 9-18/11": the range ends on the 18th.
         yield m, int(m.group(2)), int(m.group(3)), None
