@@ -471,3 +471,47 @@ def test_bad_story_box_size_names_the_setting(value):
     with pytest.raises(ValueError, match="NEWS_DIGEST_STORY_BOX_SIZE"):
         story_box_size({"NEWS_DIGEST_STORY_BOX_SIZE": value})
     assert story_box_size({}) == 8 and story_box_size({"NEWS_DIGEST_STORY_BOX_SIZE": None}) is None
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"NEWS_DIGEST_STORY_TEXT_THRESHOLD": 0.6, "NEWS_DIGEST_STORY_STRONG_TEXT_THRESHOLD": 0.3},
+        {"NEWS_DIGEST_STORY_MIN_SHARED_ENTITIES": 1, "NEWS_DIGEST_STORY_DATE_WINDOW_DAYS": 0},
+    ],
+)
+def test_find_links_decides_every_pair_as_is_link_does(seed_sentences, overrides):
+    """The numpy link rules give, pair for pair, what is_link gives: on a synthetic
+    corpus with undated and entity-less articles, over all pairs of 300 articles and
+    cosines spread over both thresholds (ties included)."""
+    import numpy as np
+    from news_digest.stories import LinkFacts, find_links, is_link
+
+    settings = StorySettings.from_settings(overrides)
+    corpus = make_corpus(seed_sentences, n_articles=300, seed=11)
+    rng = random.Random(4)
+    inputs = [
+        dataclasses.replace(
+            inp,
+            date=None if rng.random() < 0.15 else inp.date,
+            entity_ids=frozenset() if rng.random() < 0.1 else inp.entity_ids,
+        )
+        for inp in corpus.inputs
+    ]
+    assert any(i.date is None for i in inputs) and any(not i.entity_ids for i in inputs)
+    pairs = np.array([(i, j) for i in range(len(inputs)) for j in range(i + 1, len(inputs))], dtype=np.int64)
+    marks = [settings.text_threshold, settings.strong_text_threshold]
+    cosines = np.array(
+        [rng.choice(marks) if rng.random() < 0.1 else rng.random() for _ in range(len(pairs))],
+        dtype=np.float32,
+    )
+    found = find_links(LinkFacts.of(inputs), pairs, cosines, settings)
+    floor = min(marks)
+    expected = [
+        (i, j, c)
+        for (i, j), c in zip(pairs.tolist(), cosines.tolist(), strict=True)
+        if c >= floor and is_link(inputs[i], inputs[j], c, settings)
+    ]
+    assert found == expected
+    assert 100 < len(expected) < len(pairs) / 2

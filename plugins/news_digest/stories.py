@@ -331,31 +331,61 @@ def is_link(a: StoryInput, b: StoryInput, cosine: float, settings: StorySettings
     return cosine >= settings.strong_text_threshold
 
 
-def find_links(
-    inputs: Sequence[StoryInput], ordinals, pairs, cosines, settings: StorySettings
-) -> list[tuple[int, int, float]]:
-    """(i, j, cosine) of the ``pairs`` (a (k, 2) array) that :func:`is_link` links, in order.
+@dataclass
+class LinkFacts:
+    """What :func:`is_link` reads of every input, as arrays: dates as day numbers (NaN
+    when undated) and entity ids as rows of a 0/1 matrix (with each row's size)."""
 
-    Decided in numpy where the dates and the cosine settle it (dated too far apart: no;
-    dated within the window with a cosine above both thresholds: yes, whatever the
-    entities say); :func:`is_link` decides the rest, the same way it would decide all.
-    ``ordinals`` are the inputs' dates as day numbers (NaN when undated).
-    """
+    ordinals: Any
+    entities: Any
+    entity_counts: Any
+
+    @classmethod
+    def of(cls, inputs: Sequence[StoryInput]) -> LinkFacts:
+        import numpy as np
+        from scipy.sparse import csr_matrix
+
+        columns: dict[str, int] = {}
+        indptr, indices = [0], []
+        for inp in inputs:
+            indices.extend(columns.setdefault(e, len(columns)) for e in inp.entity_ids)
+            indptr.append(len(indices))
+        entities = csr_matrix(
+            (np.ones(len(indices), dtype=np.int32), indices, indptr),
+            shape=(len(inputs), max(1, len(columns))),
+        )
+        ordinals = np.array(
+            [inp.date.toordinal() if inp.date else np.nan for inp in inputs], dtype=np.float64
+        )
+        return cls(ordinals, entities, np.diff(entities.indptr))
+
+
+def find_links(facts: LinkFacts, pairs, cosines, settings: StorySettings) -> list[tuple[int, int, float]]:
+    """(i, j, cosine) of the ``pairs`` (a (k, 2) array) that :func:`is_link` links, in
+    order: the same rules, decided for all pairs at once in numpy (~600,000 pairs at
+    10,000 articles took ~4 s one by one). A test checks it against :func:`is_link`."""
     import numpy as np
 
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     first, second = pairs[:, 0], pairs[:, 1]
     cos = np.asarray(cosines, dtype=np.float64)  # compared as the Python floats is_link gets
     text, strong = settings.text_threshold, settings.strong_text_threshold
-    days = np.abs(ordinals[first] - ordinals[second])  # NaN when either is undated
+    days = np.abs(facts.ordinals[first] - facts.ordinals[second])  # NaN when either is undated
     dated = ~np.isnan(days)
     near = np.zeros(len(days), dtype=bool)
     near[dated] = days[dated] <= settings.date_window_days
-    link = near & (cos >= max(text, strong))
-    ask = (cos >= min(text, strong)) & ~link & (near | ~dated)
+    # Entities decide only where the dates allow a link and the cosine lies between the
+    # two thresholds, or for an undated pair: compare entity sets for those pairs only.
+    ask = np.flatnonzero((cos >= min(text, strong)) & (near | ~dated))
+    a, b = first[ask], second[ask]
+    shared = np.asarray(facts.entities[a].multiply(facts.entities[b]).sum(axis=1)).ravel()
+    size_a, size_b = facts.entity_counts[a], facts.entity_counts[b]
+    needed = np.maximum(1, np.minimum(settings.min_shared_entities, np.minimum(size_a, size_b)))
+    agree = (size_a > 0) & (size_b > 0) & (shared >= needed)
+    c = cos[ask]
+    link = np.zeros(len(cos), dtype=bool)
+    link[ask] = np.where(near[ask], np.where(agree, c >= text, c >= strong), agree & (c >= strong))
     values = cos.tolist()
-    for k in np.flatnonzero(ask).tolist():
-        link[k] = is_link(inputs[first[k]], inputs[second[k]], values[k], settings)
     return [(int(first[k]), int(second[k]), values[k]) for k in np.flatnonzero(link).tolist()]
 
 
@@ -664,7 +694,6 @@ def group_stories(
         raise ValueError("StoryInput ids must be unique")
     if len(inputs) < settings.min_articles:
         return []
-    import numpy as np
     from scipy.sparse import vstack
 
     vectors = TextVectors(settings)
@@ -693,10 +722,10 @@ def group_stories(
     X = vectors.fit_documents(unit_counts, owner, len(inputs))
     keys = blocking_keys(inputs, X, settings.block_terms)
     pairs = sorted_pairs(candidate_pair_codes(inputs, keys, settings), len(inputs))
-    ordinals = np.array([inp.date.toordinal() if inp.date else np.nan for inp in inputs], dtype=np.float64)
+    facts = LinkFacts.of(inputs)
 
     def links_of(part) -> list[tuple[int, int, float]]:
-        return find_links(inputs, ordinals, part, pair_cosines(X, part), settings)
+        return find_links(facts, part, pair_cosines(X, part), settings)
 
     links = [
         link
