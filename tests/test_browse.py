@@ -85,6 +85,37 @@ def test_entity_index_cooccurrence(rules):
     assert set(groups) == {"country", "person"}
 
 
+def test_entity_cooccurrence_counts_every_pair_of_mentions(rules):
+    """Related entities as the product of the article × entity matrix give what counting
+    every ordered pair of mentions per article gives (an id listed twice counts twice,
+    never as its own relative), on 400 random articles over the gazetteer."""
+    import random
+    from collections import Counter
+    from itertools import permutations
+
+    rng = random.Random(8)
+    known = sorted(rules.entities.by_id)[:60]
+    items = [
+        Item(
+            f"a{i}",
+            f"2024-01-{1 + i % 28:02d}",
+            entities=rng.choices(known + ["not-in-gazetteer"], k=rng.randint(0, 12)),
+        )
+        for i in range(400)
+    ]
+    pages = {p.entity.id: p for p in browse.build_entity_index(items, rules.entities)}
+    pairs = Counter()
+    for item in items:
+        pairs.update(permutations([e.id for e in item._digest.entities if e.id in rules.entities.by_id], 2))
+    for entity_id, page in pages.items():
+        expected = sorted(
+            ((o, n) for (e, o), n in pairs.items() if e == entity_id and o != entity_id),
+            key=lambda kv: (-kv[1], kv[0]),
+        )[: browse.MAX_RELATED_ENTITIES]
+        assert [(e.id, n) for e, n in page.related] == expected
+    assert sum(len(p.related) for p in pages.values()) > 500
+
+
 def test_topic_index_keeps_taxonomy_order(rules):
     items = [Item("a", topics=["space", "defence"]), Item("b", topics=["defence"])]
     pages = browse.build_topic_index(items, rules.topics)

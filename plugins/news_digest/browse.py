@@ -8,10 +8,8 @@ article list once per year, month and day, which is quadratic on a large corpus.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import permutations
 from typing import Any
 
 from .taxonomy import ENTITY_TYPES, Entity, Gazetteer, Topic, TopicSet
@@ -184,32 +182,42 @@ def build_entity_index(articles: Sequence[Any], gazetteer: Gazetteer) -> list[En
 
     Sorted by number of articles, then English name, so both editions list them alike.
     """
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
     pages: dict[str, EntityPage] = {}
-    # Co-occurrences as (entity, other) pairs, counted by Counter's C loop over
-    # itertools.permutations: ~17 entities an article make ~290 pairs, 2.9 million at
-    # 10,000 dumps, which a Python loop of increments took 0.7 s over.
-    pairs: Counter[tuple[str, str]] = Counter()
+    column: dict[str, int] = {}  # entity id → column of the article × entity matrix
+    indptr, indices = [0], []
     for article in articles:
-        ids = [m.id for m in article.digest.entities if m.id in gazetteer.by_id]
         for mention in article.digest.entities:
             if mention.id not in gazetteer.by_id:
                 continue
             page = pages.get(mention.id)
             if page is None:
                 page = pages[mention.id] = EntityPage(gazetteer.by_id[mention.id], [])
+                column[mention.id] = len(column)
             page.articles.append(article)
             page.mentions += mention.count
-        pairs.update(permutations(ids, 2))
-    related: dict[str, Counter[str]] = {entity_id: Counter() for entity_id in pages}
-    for (entity_id, other), n in pairs.items():
-        if other != entity_id:  # an entity listed twice in one article is not its own relative
-            related[entity_id][other] = n
-    for entity_id, page in pages.items():
-        page.related = [
-            (gazetteer.by_id[other], n)
-            for other, n in sorted(related[entity_id].items(), key=lambda kv: (-kv[1], kv[0]))[
-                :MAX_RELATED_ENTITIES
-            ]
+            indices.append(column[mention.id])
+        indptr.append(len(indices))
+    # Co-occurrences: entry (e, o) of MᵀM, M the article × entity matrix of mention
+    # counts (an id listed twice in one article counts twice), is the number of
+    # (e, o) pairs over all articles. As pairs counted in Python (~290 an article,
+    # 2.9 million at 10,000 dumps) this took ~0.8 s of every build.
+    ids = list(column)
+    incidence = csr_matrix(
+        (np.ones(len(indices), dtype=np.int64), indices, indptr), shape=(len(indptr) - 1, max(1, len(ids)))
+    )
+    incidence.sum_duplicates()
+    together = (incidence.T @ incidence).tocsr()
+    for row, entity_id in enumerate(ids):
+        cells = together.indices[together.indptr[row] : together.indptr[row + 1]].tolist()
+        counts = together.data[together.indptr[row] : together.indptr[row + 1]].tolist()
+        # An entity listed twice in one article is not its own relative.
+        related = [(ids[c], n) for c, n in zip(cells, counts, strict=True) if c != row and n]
+        related.sort(key=lambda kv: (-kv[1], kv[0]))
+        pages[entity_id].related = [
+            (gazetteer.by_id[other], n) for other, n in related[:MAX_RELATED_ENTITIES]
         ]
     return sorted(pages.values(), key=lambda p: (-len(p.articles), p.entity.name_en.casefold(), p.entity.id))
 
