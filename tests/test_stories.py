@@ -517,7 +517,7 @@ def test_find_links_decides_every_pair_as_is_link_does(seed_sentences, overrides
     assert 100 < len(expected) < len(pairs) / 2
 
 
-@pytest.mark.parametrize("batch, remembered", [(1_000, 400_000), (7, 50)])
+@pytest.mark.parametrize("batch, remembered", [(1_000, 200_000), (7, 50)])
 def test_ngram_counts_equal_the_hashing_vectorizer(seed_sentences, monkeypatch, batch, remembered):
     """TextVectors.counts (each distinct n-gram hashed once) gives the matrix
     scikit-learn's HashingVectorizer gives, also in small batches with a memo emptied

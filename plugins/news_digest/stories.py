@@ -252,8 +252,8 @@ class TextVectors:
     #: Texts analysed per batch: their n-grams are held until the batch is counted.
     COUNT_BATCH = 1_000
     #: Most distinct n-grams one call remembers with their column (emptied when full):
-    #: ~150 bytes each, so at most ~60 MB, freed when the call returns.
-    MAX_REMEMBERED_NGRAMS = 400_000
+    #: ~150 bytes each, so at most ~30 MB, freed when the call returns.
+    MAX_REMEMBERED_NGRAMS = 200_000
 
     def counts(self, texts: Sequence[str]):
         """Raw n-gram counts of each text (rows of a sparse matrix): the matrix
