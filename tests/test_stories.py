@@ -515,26 +515,3 @@ def test_find_links_decides_every_pair_as_is_link_does(seed_sentences, overrides
     ]
     assert found == expected
     assert 100 < len(expected) < len(pairs) / 2
-
-
-@pytest.mark.parametrize("batch, remembered", [(1_000, 200_000), (7, 50)])
-def test_ngram_counts_equal_the_hashing_vectorizer(seed_sentences, monkeypatch, batch, remembered):
-    """TextVectors.counts (each distinct n-gram hashed once) gives the matrix
-    scikit-learn's HashingVectorizer gives, also in small batches with a memo emptied
-    again and again; with diacritics folded and with bigrams only."""
-    from news_digest.stories import TextVectors, split_sentences
-
-    corpus = make_corpus(seed_sentences, n_articles=120, seed=2)
-    units = [u for inp in corpus.inputs for u in [inp.title, *split_sentences(inp.text)]]
-    units += ["", "Ở  y", "HÒA BÌNH hoà bình"]
-    monkeypatch.setattr(TextVectors, "COUNT_BATCH", batch)
-    monkeypatch.setattr(TextVectors, "MAX_REMEMBERED_NGRAMS", remembered)
-    for overrides in (
-        {},
-        {"NEWS_DIGEST_STORY_FOLD_DIACRITICS": True, "NEWS_DIGEST_STORY_NGRAM_RANGE": [2, 2]},
-    ):
-        vectors = TextVectors(StorySettings.from_settings(overrides))
-        ours, theirs = vectors.counts(units), vectors.hasher.transform(units)
-        assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
-        assert (ours != theirs).nnz == 0 and ours.nnz == theirs.nnz > 10_000
-        assert ours.has_sorted_indices

@@ -249,54 +249,9 @@ class TextVectors:
         )
         self.tfidf = TfidfTransformer(sublinear_tf=True)
 
-    #: Texts analysed per batch: their n-grams are held until the batch is counted.
-    COUNT_BATCH = 1_000
-    #: Most distinct n-grams one call remembers with their column (emptied when full):
-    #: ~150 bytes each, so at most ~30 MB, freed when the call returns.
-    MAX_REMEMBERED_NGRAMS = 200_000
-
     def counts(self, texts: Sequence[str]):
-        """Raw n-gram counts of each text (rows of a sparse matrix): the matrix
-        ``self.hasher.transform(texts)`` gives (a test compares them), with each distinct
-        n-gram hashed once instead of at every occurrence. scikit-learn hashes feature by
-        feature through Python generators, a quarter of grouping 10,000 articles; most
-        n-grams of a corpus repeat (names, common syllable pairs)."""
-        import numpy as np
-        from scipy.sparse import csr_matrix
-        from sklearn.feature_extraction import FeatureHasher
-
-        analyze = self.hasher.build_analyzer()  # the hasher's own preprocessing and n-grams
-        one_per_row = FeatureHasher(
-            n_features=self.hasher.n_features, input_type="string", alternate_sign=False, dtype=np.float32
-        )
-        columns: dict[str, int] = {}
-        indptr, indices = [0], []
-        for start in range(0, len(texts), self.COUNT_BATCH):
-            grams = [analyze(text) for text in texts[start : start + self.COUNT_BATCH]]
-            unseen = {g for doc in grams for g in doc if g not in columns}
-            if len(columns) + len(unseen) > self.MAX_REMEMBERED_NGRAMS:
-                columns.clear()
-                unseen = {g for doc in grams for g in doc}
-            if unseen:
-                # One n-gram per row: each row's only index is that n-gram's column.
-                ordered = list(unseen)
-                hashed = one_per_row.transform([g] for g in ordered).indices.tolist()
-                columns.update(zip(ordered, hashed, strict=True))
-            column = columns.__getitem__
-            for doc in grams:
-                indices.extend(map(column, doc))
-                indptr.append(len(indices))
-        index_type = np.int32 if len(indices) < 2**31 else np.int64
-        X = csr_matrix(
-            (
-                np.ones(len(indices), dtype=np.float32),
-                np.asarray(indices, dtype=index_type),
-                np.asarray(indptr, dtype=index_type),
-            ),
-            shape=(len(texts), self.hasher.n_features),
-        )
-        X.sum_duplicates()  # counts, indices sorted: as the hasher leaves them
-        return X
+        """Raw n-gram counts of each text (rows of a sparse matrix)."""
+        return self.hasher.transform(texts)
 
     def fit_documents(self, unit_counts, owner: Sequence[int], n_docs: int):
         """Article vectors from the counts of their sentences (each sentence is hashed
