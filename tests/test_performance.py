@@ -951,3 +951,53 @@ def test_map_in_parts_pauses_the_callers_collector_while_its_children_run():
     parts = map_in_parts(lambda part: [(os.getpid() == parent, gc.isenabled())], list(range(4)), 2, 1)
     assert parts == [[(True, False)], [(False, True)]]
     assert gc.isenabled()
+
+
+URL_PATTERNS = {
+    "ARTICLE_URL": "{category}/{slug}.html",
+    "ARTICLE_SAVE_AS": "{date:%Y}/{date:%m}/{slug}/index.html",
+    "ARTICLE_LANG_URL": "{lang}/{path}/{author}-{slug}/",
+    "ARTICLE_LANG_SAVE_AS": "{lang}/{path}/{author}-{slug}/index.html",
+    "DRAFT_URL": "drafts/{slug}-{lang}.html",
+    "DRAFT_SAVE_AS": "drafts/{slug}-{lang}.html",
+    "DRAFT_LANG_URL": "drafts/{lang}/{slug}.html",
+    "DRAFT_LANG_SAVE_AS": "drafts/{lang}/{slug}.html",
+}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("status", ["published", "draft"])
+@pytest.mark.parametrize("extra", [{}, {"path": "elsewhere/given.txt", "author": "Thanh Hà"}])
+def test_pelican_url_and_save_as_equal_pelicans_own(tmp_path, lang, status, extra):
+    """fix_article_urls formats an article's URL and output name itself, from one set of
+    values (pelican_url_and_save_as); they must be what Pelican's own ``url`` and
+    ``save_as`` give, for every pattern field, both languages, drafts, and metadata that
+    gives its own ``path``."""
+    import datetime
+
+    from news_digest import pelican_url_and_save_as
+    from pelican.contents import Article, Author, Category
+    from pelican.settings import DEFAULT_CONFIG
+
+    settings = {**DEFAULT_CONFIG, **URL_PATTERNS, "PATH": str(tmp_path), "DEFAULT_LANG": "vi"}
+    if "author" in extra:
+        extra = {**extra, "author": Author(extra["author"], settings)}
+    source = tmp_path / "dumps" / "batch01" / "Tin nóng.txt"
+    metadata = {
+        "title": "Tin <nóng>",
+        "slug": "tin-nong",
+        "date": datetime.datetime(2024, 3, 9, 7, 30),
+        "lang": lang,
+        "status": status,
+        "category": Category("Thời sự", settings),
+        **extra,
+    }
+    article = Article("<p>x</p>", metadata, settings=settings, source_path=str(source))
+    expected = (article.url, article.save_as)
+    assert pelican_url_and_save_as(article) == expected
+    # Each pattern field shows up, so a field formatted wrongly cannot pass unseen.
+    assert "thoi-su" in expected[0] or status == "draft" or lang == "en"
+    if lang == "en" and status == "published":
+        assert (extra.get("path") or "dumps/batch01/Tin nóng.txt") in expected[0]
+    if status == "published" and lang == "vi":
+        assert expected[1] == "2024/03/tin-nong/index.html"
