@@ -241,6 +241,7 @@ class SkipUnchangedWriter(Writer):
         self.current: dict[str, str] = {}
         self._static_fp: str | None = None
         self._template_vars: dict[str, frozenset[str] | None] = {}
+        self._sorted_variables: dict[str, list[str]] = {}  # template_variables, sorted
         # template name → ((name, source sha256) of each template it reads, its variables)
         self.template_vars_path = (
             output_state_path(cache_dir, "templates", output_path) if cache_dir else None
@@ -343,11 +344,14 @@ class SkipUnchangedWriter(Writer):
             self.settings.get("PAGINATED_TEMPLATES") or {}
         ):
             return None  # Pelican paginates it itself
-        variables = self.template_variables(template)
+        variables = self._sorted_variables.get(template.name)
         if variables is None:
-            return None
+            found = self.template_variables(template)
+            if found is None:
+                return None
+            variables = self._sorted_variables[template.name] = sorted(found)
         parts: list[object] = []
-        for var in sorted(variables):
+        for var in variables:
             if var in kwargs:
                 value = kwargs[var]
             elif var in context:
@@ -360,7 +364,7 @@ class SkipUnchangedWriter(Writer):
             if described is _UNKNOWN:
                 return None
             parts.append((var, described))
-        writer_options = sorted((k, repr(v)) for k, v in kwargs.items() if k in _WRITER_PARAMS)
+        writer_options = sorted((k, repr(kwargs[k])) for k in _WRITER_PARAMS.intersection(kwargs))
         return _h(self.static_fingerprint(), name, template.name, writer_options, parts)
 
     def describe(self, value, depth: int = 0):
@@ -396,6 +400,9 @@ class SkipUnchangedWriter(Writer):
         d = depth + 1
         if isinstance(value, Content):
             return self._describe_content(value, d)
+        if isinstance(value, (list, tuple)) and all(isinstance(v, _SIMPLE) for v in value):
+            # Plain data (a page's URL parts …): what describing each item gives, at once.
+            return (type(value).__name__, list(value))
         if isinstance(value, (list, tuple, set, frozenset)):
             items = [self.describe(v, d) for v in value]
             if any(i is _UNKNOWN for i in items):
@@ -405,7 +412,11 @@ class SkipUnchangedWriter(Writer):
                 sorted(map(repr, items)) if isinstance(value, (set, frozenset)) else items,
             )
         if isinstance(value, dict):
-            items = [(self.describe(k, d), self.describe(v, d)) for k, v in value.items()]
+            items = list(value.items())
+            if all(isinstance(k, _SIMPLE) and isinstance(v, _SIMPLE) for k, v in items):
+                # Plain data (an alternate's language and URL): as the general case gives it.
+                return ("dict", items)
+            items = [(self.describe(k, d), self.describe(v, d)) for k, v in items]
             if any(k is _UNKNOWN or v is _UNKNOWN for k, v in items):
                 return _UNKNOWN
             return ("dict", items)
