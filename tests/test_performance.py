@@ -941,6 +941,39 @@ def test_shared_objects_are_described_once_and_per_page_containers_are_not_kept(
     assert len(writer._memo) == kept  # made for one page: described, not kept alive
 
 
+def test_plain_dataclasses_are_described_by_their_field_values_and_others_by_repr():
+    """A dataclass whose shown fields are plain values (a translation: title, paragraphs …)
+    is described by those values, not its repr; each field still changes the description,
+    a list is not a tuple, and one with a nested object falls back to the repr."""
+    import dataclasses
+
+    from news_digest.model import Translation, Warning_
+    from news_digest.writer import SkipUnchangedWriter
+
+    writer = SkipUnchangedWriter.describer()
+    base = Translation("human", "Title", ["Một.", "Hai."], "sidecar.en.md", "", "")
+    described = writer.describe(base)
+    assert described[0] == "dcv" and writer.describe(dataclasses.replace(base)) == described
+    for change in (
+        {"provenance": "machine"},
+        {"title": "Title!"},
+        {"paragraphs": ["Một.", "Hai!"]},
+        {"paragraphs": ("Một.", "Hai.")},
+        {"translator": "other"},
+        {"notice": "n"},
+        {"html": "<p>x</p>"},
+    ):
+        assert writer.describe(dataclasses.replace(base, **change)) != described, change
+
+    @dataclasses.dataclass
+    class Holder:
+        warning: Warning_
+
+    nested = writer.describe(Holder(Warning_("w", 3)))
+    assert nested == ("dc", repr(Holder(Warning_("w", 3))))
+    assert writer.describe(Holder(Warning_("w", 4))) != nested
+
+
 def test_map_in_parts_pauses_the_callers_collector_while_its_children_run():
     import gc
     import os
