@@ -238,9 +238,6 @@ def test_grouping_split_over_processes_equals_one_process(seed_sentences, monkey
         return pid, path
 
     monkeypatch.setattr(forks_mod, "fork_with_result_file", counting_fork)
-    import functools
-
-    monkeypatch.setattr(stories_mod, "pair_cosines", functools.partial(stories_mod.pair_cosines, chunk=7))
     split = group_stories(corpus.inputs, processes=3)
     assert sorted(set(forked)) == ["adds", "counts", "links", "sentences"]
     assert forked.count("links") == 2  # three parts: two children, the first part here
@@ -515,3 +512,89 @@ def test_find_links_decides_every_pair_as_is_link_does(seed_sentences, overrides
     ]
     assert found == expected
     assert 100 < len(expected) < len(pairs) / 2
+
+
+def test_pair_cosines_are_dot_products_of_the_rows(seed_sentences):
+    """Each pair's value is the float64 dot product of its two TF-IDF rows, rounded to
+    float32: pairs in any order (runs of one first row, and first rows out of order), a
+    row paired with itself, and an article with no text (an empty row)."""
+    import numpy as np
+    from news_digest.stories import TextVectors, pair_cosines
+
+    corpus = make_corpus(seed_sentences, n_articles=60, seed=5)
+    texts = [inp.text for inp in corpus.inputs] + [""]
+    vectors = TextVectors(StorySettings.from_settings({}))
+    X = vectors.fit_documents(vectors.counts(texts), list(range(len(texts))), len(texts))
+    rng = random.Random(2)
+    pairs = np.array(
+        [(i, j) for i in range(len(texts)) for j in range(len(texts)) if rng.random() < 0.3]
+        + [(7, 7), (60, 3), (3, 60), (59, 0), (0, 59)],
+        dtype=np.int64,
+    )
+    np.random.default_rng(2).shuffle(pairs[:200])  # runs of one first row are not required
+    dense = X.toarray().astype(np.float64)
+    expected = np.array([dense[i] @ dense[j] for i, j in pairs.tolist()]).astype(np.float32)
+    got = pair_cosines(X, pairs)
+    assert got.dtype == np.float32 and np.array_equal(got, expected)
+    assert got[len(pairs) - 5] == pytest.approx(1.0)  # a row with itself
+    assert got[-4] == got[-3] == 0.0  # the empty text
+    assert len(pair_cosines(X, np.zeros((0, 2), dtype=np.int64))) == 0
+
+
+def _cluster_links_by_definition(n, links, dates, settings):
+    """cluster_links written out plainly: strongest link first, merge two groups when their
+    span allows and enough of the article pairs across them are links (counted pair by pair)."""
+    linked = {frozenset((i, j)) for i, j, _ in links}
+    groups = {i: [i] for i in range(n)}
+    where = list(range(n))
+    for i, j, _ in sorted(links, key=lambda t: (-t[2], t[0], t[1])):
+        gi, gj = where[i], where[j]
+        if gi == gj:
+            continue
+        a, b = groups[gi], groups[gj]
+        if len(a) > len(b):
+            gi, gj, a, b = gj, gi, b, a
+        days = [dates[x].toordinal() for x in a + b if dates[x]]
+        if days and max(days) - min(days) > settings.max_span_days:
+            continue
+        across = sum(frozenset((x, y)) in linked for x in a for y in b)
+        if across < settings.min_link_fraction * len(a) * len(b):
+            continue
+        for x in a:
+            where[x] = gj
+        b.extend(a)
+        del groups[gi]
+    return [sorted(g) for g in groups.values()]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_cluster_links_merges_as_defined(seed):
+    """The link counts kept between groups as they merge give the same groups, in the same
+    order, as counting the links across two groups pair by pair: random link graphs with
+    dense clumps, chains, tied cosines and undated articles."""
+    from news_digest.stories import cluster_links
+
+    rng = random.Random(seed)
+    n = 120
+    settings = StorySettings.from_settings(
+        {"NEWS_DIGEST_STORY_MIN_LINK_FRACTION": rng.choice([0.3, 0.5, 0.8])}
+    )
+    start = dt.date(2024, 1, 1)
+    dates = [None if rng.random() < 0.2 else start + dt.timedelta(days=rng.randrange(8)) for _ in range(n)]
+    links, seen = [], set()
+    clumps = [rng.sample(range(n), rng.randrange(3, 15)) for _ in range(12)]
+    for clump in clumps:
+        for x in clump:
+            for y in clump:
+                if x < y and (x, y) not in seen and rng.random() < 0.7:
+                    seen.add((x, y))
+                    links.append((x, y, rng.choice([0.5, 0.6, rng.random()])))
+    for _ in range(150):  # chains and stray links between clumps
+        x, y = sorted(rng.sample(range(n), 2))
+        if (x, y) not in seen:
+            seen.add((x, y))
+            links.append((x, y, rng.random()))
+    rng.shuffle(links)
+    got = cluster_links(n, links, dates, settings)
+    assert got == _cluster_links_by_definition(n, links, dates, settings)
+    assert sum(len(g) for g in got) == n and any(len(g) >= 4 for g in got) and len(got) > 12
