@@ -598,3 +598,61 @@ def test_cluster_links_merges_as_defined(seed):
     got = cluster_links(n, links, dates, settings)
     assert got == _cluster_links_by_definition(n, links, dates, settings)
     assert sum(len(g) for g in got) == n and any(len(g) >= 4 for g in got) and len(got) > 12
+
+
+def _adds_by_definition(vectors, unit_counts, units, members_units, threshold):
+    """story_adds written out plainly: every sentence of at least MIN_ADD_SYLLABLES
+    syllables against every sentence of the story's other members, one dense product."""
+    import numpy as np
+    from news_digest.stories import MIN_ADD_SYLLABLES
+
+    out = []
+    for story in members_units:
+        rows = [(k, r) for k, unit_rows in enumerate(story) for r in unit_rows]
+        rows = [(k, r) for k, r in rows if len(units[r].split()) >= MIN_ADD_SYLLABLES]
+        adds = [[] for _ in story]
+        if rows:
+            weighed = vectors.weigh(unit_counts[[r for _, r in rows]]).astype(np.float64)
+            sims = (weighed @ weighed.T).toarray()
+            for a, (k, r) in enumerate(rows):
+                others = [sims[a, b] for b, (m, _) in enumerate(rows) if m != k]
+                if max(others, default=0.0) < threshold:
+                    adds[k].append(units[r])
+        out.append(adds)
+    return out
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.9])
+def test_story_adds_equal_their_definition_with_repeated_sentences(seed_sentences, threshold):
+    """A sentence that several members carry word for word is one row of the product:
+    the adds are still each member's sentences that no other member's sentence resembles.
+    Stories mix sentences shared across members, repeated within one member only (new, if
+    nobody else says anything like it), near-copies and sentences of their own."""
+    from news_digest.stories import TextVectors, story_adds
+
+    rng = random.Random(9)
+    pool = [s for s in seed_sentences if len(s.split()) >= 8][:120]
+    assert len(pool) == 120
+    units, members_units = [], []
+    for _story in range(25):
+        shared = rng.sample(pool, 4)
+        story = []
+        for _member in range(rng.randrange(2, 6)):
+            mine = rng.sample(pool, 3) + rng.sample(shared, rng.randrange(0, 3))
+            if rng.random() < 0.4:
+                mine.append(mine[0])  # said twice by this member alone
+            if rng.random() < 0.3:
+                mine.append("Theo phóng viên, " + rng.choice(shared))  # a near-copy
+            mine.append("Ảnh minh họa.")  # too short ever to be listed
+            rng.shuffle(mine)
+            story.append(list(range(len(units), len(units) + len(mine))))
+            units.extend(mine)
+        members_units.append(story)
+    vectors = TextVectors(StorySettings.from_settings({}))
+    counts = vectors.counts(units)
+    vectors.fit_documents(counts, list(range(len(units))), len(units))
+    got = story_adds(vectors, counts, units, members_units, threshold, chunk=40)
+    assert got == _adds_by_definition(vectors, counts, units, members_units, threshold)
+    listed = [s for story in got for member in story for s in member]
+    assert len(listed) > 50 and len(listed) < sum(len(m) for story in members_units for m in story) * 0.8
+    assert "Ảnh minh họa." not in listed

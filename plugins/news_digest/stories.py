@@ -630,18 +630,39 @@ def story_adds(
     sparse product (a block of the sentence-by-sentence matrix), never corpus-wide.
     The blocks are fixed first, then shared out whole over ``processes``, so a story's
     similarities are the same products as in one process.
+
+    A sentence repeated word for word (agency copy that several outlets carry) is one
+    row of its story's product, with the members that say it: one text's similarities
+    are the same whoever says it, and a sentence that another member says too is not
+    new. On the 10,000-dump bench corpus (generated from five seeds, so it repeats far
+    more than real outlets do) the 1,182 stories' 105,436 sentences are 41,365 texts,
+    and the step took 1.4-1.6 s of CPU against 5.9 s with a row per sentence.
     """
+    import numpy as np
+
+    # Per story: its distinct texts (rows into `units`), and per sentence of each member
+    # (in order) the number of its text; per text, the member saying it when only one does.
     rows: list[int] = []
-    spans: list[tuple[int, int, list[int]]] = []  # (first, end) in rows, member of each row
+    spans: list[tuple[int, int, list[tuple[int, int]], list[int]]] = []
     for story in members_units:
         first = len(rows)
-        owner: list[int] = []
+        text_of: dict[str, int] = {}
+        said: list[tuple[int, int]] = []  # (member, text number)
+        sole: list[int] = []  # the one member saying each text, -1 when several do
         for k, unit_rows in enumerate(story):
             for r in unit_rows:
-                if len(units[r].split()) >= MIN_ADD_SYLLABLES:
+                text = units[r]
+                if len(text.split()) < MIN_ADD_SYLLABLES:
+                    continue
+                t = text_of.get(text)
+                if t is None:
+                    t = text_of[text] = len(sole)
                     rows.append(r)
-                    owner.append(k)
-        spans.append((first, len(rows), owner))
+                    sole.append(k)
+                elif sole[t] != k:
+                    sole[t] = -1
+                said.append((k, t))
+        spans.append((first, len(rows), said, sole))
     result: list[list[list[str]]] = [[[] for _ in story] for story in members_units]
     if not rows:
         return result
@@ -656,8 +677,6 @@ def story_adds(
         k = end
 
     def adds_of_blocks(part: Sequence[tuple[int, int]]) -> list[tuple[int, int, str]]:
-        import numpy as np
-
         found: list[tuple[int, int, str]] = []  # (story, member, sentence)
         S, S_lo = None, 0
         for n, (k, end) in enumerate(part):
@@ -669,14 +688,19 @@ def story_adds(
                 S, S_lo = vectors.weigh(unit_counts[np.asarray(rows[lo:batch_end])]), lo
             sims = self_cosines(S[lo - S_lo : hi - S_lo])
             for s in range(k, end):
-                first, last, owner = spans[s]
-                if first == last:
+                first, last, said, sole = spans[s]
+                if not said:
                     continue
-                own = np.asarray(owner)
-                sub = sims[first - lo : last - lo, first - lo : last - lo]
-                best = np.where(own[None, :] != own[:, None], sub, 0.0).max(axis=1)
-                for row in np.nonzero(best < threshold)[0].tolist():
-                    found.append((s, owner[row], units[rows[first + row]]))
+                member = np.array([m for m, _ in said])
+                text = np.array([t for _, t in said])
+                sole_of = np.asarray(sole)
+                # Another member says text u' when its one sayer is not me, or when
+                # several do (-1, never a member's number).
+                other = sole_of[None, :] != member[:, None]
+                sub = sims[first - lo : last - lo, first - lo : last - lo][text]
+                best = np.where(other, sub, 0.0).max(axis=1)
+                for i in np.nonzero(best < threshold)[0].tolist():
+                    found.append((s, said[i][0], units[rows[first + said[i][1]]]))
         return found
 
     for part in map_in_parts(adds_of_blocks, blocks, processes, MIN_BLOCKS_PER_PROCESS, "adds"):
