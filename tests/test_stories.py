@@ -656,3 +656,68 @@ def test_story_adds_equal_their_definition_with_repeated_sentences(seed_sentence
     listed = [s for story in got for member in story for s in member]
     assert len(listed) > 50 and len(listed) < sum(len(m) for story in members_units for m in story) * 0.8
     assert "Ảnh minh họa." not in listed
+
+
+def _candidate_codes_by_definition(inputs, keys, settings):
+    """candidate_pair_codes written out as a loop over each key's postings."""
+    from collections import defaultdict
+
+    postings = defaultdict(list)
+    for i, ks in enumerate(keys):
+        for k in ks:
+            postings[k].append(i)
+    n, codes = len(inputs), set()
+    for posting in postings.values():
+        dated = sorted((inputs[i].date.toordinal(), i) for i in posting if inputs[i].date)
+        for lo, (day, i) in enumerate(dated):
+            hi = lo + 1
+            while hi < len(dated) and dated[hi][0] - day <= settings.date_window_days:
+                hi += 1
+            if hi - lo <= settings.max_block:
+                codes.update(min(i, j) * n + max(i, j) for _, j in dated[lo + 1 : hi])
+        if len(posting) <= settings.max_block:
+            for i in posting:
+                if inputs[i].date is None:
+                    codes.update(min(i, j) * n + max(i, j) for j in posting if j != i)
+    return sorted(codes)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_candidate_pair_codes_equal_the_loop_over_postings(seed):
+    """Windows by binary search give the pairs of the loop over each key's postings:
+    random keys shared by few and by many articles (so some windows pass max_block),
+    several articles a day (ties broken by article), undated articles, an article
+    without keys."""
+    from news_digest.stories import candidate_pair_codes, sorted_pairs
+
+    rng = random.Random(seed)
+    settings = StorySettings.from_settings(
+        {
+            "NEWS_DIGEST_STORY_MAX_BLOCK": rng.choice([3, 6, 12]),
+            "NEWS_DIGEST_STORY_DATE_WINDOW_DAYS": rng.choice([0, 2, 5]),
+        }
+    )
+    start = dt.date(2023, 12, 25)
+    inputs = [
+        StoryInput(
+            id=f"a{i}",
+            title="",
+            outlet="",
+            date=None if rng.random() < 0.15 else start + dt.timedelta(days=rng.randrange(30)),
+            entity_ids=frozenset(),
+            text="",
+        )
+        for i in range(150)
+    ]
+    vocabulary = [f"t:{k}" for k in range(60)]
+    keys = [
+        rng.sample(vocabulary, rng.randrange(0, 6)) + ([f"e:{i % 3}"] if i % 5 == 0 else [])
+        for i in range(150)
+    ]
+    keys[7] = []
+    got = candidate_pair_codes(inputs, keys, settings)
+    expected = _candidate_codes_by_definition(inputs, keys, settings)
+    assert got.tolist() == expected and len(expected) > 20
+    pairs = sorted_pairs(got, len(inputs))
+    assert all(i < j for i, j in pairs.tolist()) and pairs.tolist() == sorted(pairs.tolist())
+    assert len(candidate_pair_codes(inputs[:1], keys[:1], settings)) == 0
