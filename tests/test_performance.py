@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DUMPS, GOLD, REPO, SEEDS, build_site
+from conftest import DUMPS, GOLD, REPO, SEED_STEMS, SEEDS, build_site
 from news_digest.cache import PipelineCache, Rejection, cache_key, cached_process, code_version
 from news_digest.corpus import DumpMaker, generate_corpus, load_material
 from news_digest.model import DigestArticle, DumpRejected, to_jsonable
@@ -1034,3 +1034,29 @@ def test_pelican_url_and_save_as_equal_pelicans_own(tmp_path, lang, status, extr
         assert (extra.get("path") or "dumps/batch01/Tin nóng.txt") in expected[0]
     if status == "published" and lang == "vi":
         assert expected[1] == "2024/03/tin-nong/index.html"
+
+
+def test_a_build_logs_and_keeps_how_long_each_of_its_phases_took(make_content, tmp_path, caplog):
+    import logging
+
+    content = make_content(seeds=SEED_STEMS[:2])
+    cache = tmp_path / "cache"
+    with caplog.at_level(logging.INFO, logger="news_digest"):
+        build_site(content, tmp_path / "out", CACHE_PATH=str(cache))
+    (kept,) = cache.rglob("build-phases-*.json")
+    phases = json.loads(kept.read_text(encoding="utf-8"))["phases"]
+    assert [name for name, _ in phases] == [
+        "data files and prefill",
+        "reading",
+        "translations and links",
+        "indexes and stories",
+        "queueing pages",
+        "page fingerprints and rendering",
+    ]
+    assert all(seconds >= 0 for _, seconds in phases)
+    (logged,) = [r.getMessage() for r in caplog.records if "news-digest: phases:" in r.getMessage()]
+    assert logged.startswith("news-digest: phases: data files and prefill ")
+    assert all(f"{name} " in logged for name, _ in phases)
+    # The next build replaces the file (one per output directory), with its own phases.
+    build_site(content, tmp_path / "out", CACHE_PATH=str(cache))
+    assert list(cache.rglob("build-phases-*.json")) == [kept]

@@ -8,6 +8,7 @@ importable without Pelican; only ``register()`` and the modules it imports lazil
 from __future__ import annotations
 
 import functools
+import logging
 
 __version__ = "0.1.0"
 
@@ -23,6 +24,7 @@ def _initialized(pelican) -> None:
 
     nd_settings.apply_defaults(pelican.settings)
     STATE.reset()
+    STATE.mark_phase("data files and prefill")
     stop_unclaimed_describer()  # a previous build in this process stopped before its writer
     thaw_previous_build()
     # Validate every data file before anything is read or written: a broken rule file
@@ -85,9 +87,13 @@ def _prefill_cache(pelican) -> None:
 def _readers_init(readers) -> None:
     from . import settings as nd_settings
     from .reader import DumpReader
-    from .state import pause_collector_while_reading
+    from .state import STATE, pause_collector_while_reading
 
     pause_collector_while_reading()  # until the articles are read (_article_pretaxonomy)
+    # Every generator makes its readers when Pelican creates it, right before the first
+    # one reads its files.
+    if STATE.phases and STATE.phases[-1][0] == "data files and prefill":
+        STATE.mark_phase("reading")
 
     for ext in nd_settings.get(readers.settings, "NEWS_DIGEST_DUMP_EXTENSIONS"):
         readers.reader_classes[ext] = DumpReader
@@ -185,10 +191,11 @@ def _article_pretaxonomy(generator) -> None:
             )
         )
     from .generators import add_english_articles
-    from .state import freeze_build_state, resume_collector
+    from .state import STATE, freeze_build_state, resume_collector
 
     freeze_build_state()  # what was read lives until the build ends
     resume_collector()
+    STATE.mark_phase("translations and links")
     add_english_articles(generator)
     freeze_build_state()  # every article of the build exists now
 
@@ -284,8 +291,10 @@ def _all_generators_finalized(generators) -> None:
     """Every article is final now: when the stories are known already (a warm build), a
     worker starts describing the articles for the page writer (writer.py)."""
     from .generators import DigestGenerator
+    from .state import STATE
     from .writer import describe_articles_early
 
+    STATE.mark_phase("queueing pages")
     for generator in generators:
         if isinstance(generator, DigestGenerator) and generator.stories is not None:
             describe_articles_early(generator.all_language_articles(), generator.settings)
@@ -309,15 +318,44 @@ def _finalized(pelican) -> None:
     A failing index stops the build: a search page that finds nothing must not ship."""
     from . import settings as nd_settings
     from .search import build_search_index
-    from .state import freeze_build_state, resume_collector
+    from .state import STATE, freeze_build_state, resume_collector
     from .writer import finalized
 
     resume_collector()  # if no article generator ran (_article_pretaxonomy resumes it)
     written = finalized(pelican)
     if nd_settings.get(pelican.settings, "NEWS_DIGEST_SEARCH_INDEX"):
+        STATE.mark_phase("search index")
         languages = nd_settings.get(pelican.settings, "NEWS_DIGEST_LANGUAGES")
         build_search_index(pelican.output_path, languages, written)
+    STATE.mark_phase("end")
+    report_phases(nd_settings.cache_dir(pelican.settings), pelican.output_path)
     freeze_build_state()  # nothing of this build needs collecting before the process ends
+
+
+def report_phases(cache_dir, output_path) -> None:
+    """Log how long each phase of this build took, and keep it beside the page manifest
+    (``<cache>/build-phases-<hash of the output path>.json``) for tools such as the
+    benchmark: where a large archive's build spends its time, without a profiler."""
+    import json
+
+    from .cache import output_state_path
+    from .state import STATE
+
+    phases = STATE.phase_seconds()
+    if not phases:
+        return
+    logging.getLogger(__name__).info(
+        "news-digest: phases: %s (%.2fs in all)",
+        ", ".join(f"{name} {seconds:.2f}s" for name, seconds in phases),
+        sum(seconds for _, seconds in phases),
+    )
+    if cache_dir:
+        path = output_state_path(cache_dir, "build-phases", output_path).with_suffix(".json")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"phases": phases}, ensure_ascii=False) + "\n", encoding="utf-8")
+        except OSError as exc:  # timings are a courtesy: never fail a build over them
+            logging.getLogger(__name__).warning("news-digest: cannot write %s: %s", path, exc)
 
 
 def register() -> None:

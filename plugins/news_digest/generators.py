@@ -32,6 +32,7 @@ class DigestGenerator(Generator):
     _page_urls: dict[tuple, list[str]] | None = None
 
     def generate_context(self):
+        STATE.mark_phase("indexes and stories")
         self.editions: list[Edition] = get_editions(nd_settings.get(self.settings, "NEWS_DIGEST_LANGUAGES"))
         self.articles = [a for a in self.context.get("articles", []) if hasattr(a, "digest")]
         self.browse_context()

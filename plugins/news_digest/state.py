@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,19 @@ class BuildState:
     #: cache key → every digest the reader loaded, as its cache entry holds it (the build
     #: works on copies from article_generator_pretaxonomy on), for the next pack
     loaded_digests: dict = field(default_factory=dict)
+    #: (phase name, time.perf_counter() when it started), in build order (mark_phase)
+    phases: list[tuple[str, float]] = field(default_factory=list)
+
+    def mark_phase(self, name: str) -> None:
+        """The build enters phase ``name`` now (ending the phase before it)."""
+        self.phases.append((name, time.perf_counter()))
+
+    def phase_seconds(self) -> list[tuple[str, float]]:
+        """(name, seconds) of each phase that has ended, in order."""
+        return [
+            (name, round(end - start, 3))
+            for (name, start), (_next, end) in zip(self.phases, self.phases[1:], strict=False)
+        ]
 
     def reset(self) -> None:
         resume_collector()
@@ -39,6 +53,7 @@ class BuildState:
             self.digest_pack.close()
         self.digest_pack = None
         self.loaded_digests = {}
+        self.phases = []
 
     def story_worker_finished(self) -> bool:
         """True when no background story grouping is running (reaped if it has ended)."""

@@ -64,7 +64,7 @@ from pelican.writers import Writer
 from . import settings as nd_settings
 from .cache import code_version, output_state_path, read_versioned_dict, write_pickle_atomically
 from .forks import fork_with_result_file
-from .state import freeze_build_state
+from .state import STATE, freeze_build_state
 
 logger = logging.getLogger(__name__)
 
@@ -618,6 +618,7 @@ class SkipUnchangedWriter(Writer):
 
     def flush(self) -> None:
         """Render every queued page: in ``self.workers`` processes when there are enough."""
+        STATE.mark_phase("page fingerprints and rendering")
         queue, self.queue = self.queue or [], None
         start = time.perf_counter()
         processes = max(1, min(self.workers, len(queue) // MIN_PAGES_PER_WORKER))

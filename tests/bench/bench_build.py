@@ -108,6 +108,19 @@ def run_measured(cmd: list[str], cwd: Path) -> dict:
     }
 
 
+def build_phases(cache: Path) -> list:
+    """The phases the last build logged (news_digest.report_phases): [(name, seconds)]."""
+    found = sorted(cache.glob("news-digest/build-phases-*.json"), key=lambda p: p.stat().st_mtime)
+    return json.loads(found[-1].read_text(encoding="utf-8"))["phases"] if found else []
+
+
+def phases_line(label: str, run: dict) -> str:
+    phases = run.get("phases") or []
+    return f"phases of {label}: " + (
+        ", ".join(f"{name} {sec:.2f} s" for name, sec in phases) or "none logged"
+    )
+
+
 def best(runs: list[dict]) -> dict:
     """Minimum of each figure over repeats (the least disturbed run); max for memory."""
     return {
@@ -116,6 +129,7 @@ def best(runs: list[dict]) -> dict:
         "maxrss_mb": max(r["maxrss_mb"] for r in runs),
         "tree_peak_mb": max(r["tree_peak_mb"] for r in runs),
         "all": [round(r["seconds"], 2) for r in runs],
+        "phases": min(runs, key=lambda r: r["seconds"]).get("phases", []),  # of the fastest run
     }
 
 
@@ -271,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work / "cache", ignore_errors=True)
         shutil.rmtree(work / "out", ignore_errors=True)
         result = run_measured(ours_cmd, REPO)
+        result["phases"] = build_phases(work / "cache")
         # The build must have used the cache directory this bench empties: otherwise the
         # "cold" builds after the first would find every dump processed.
         cached = sum(1 for _ in (work / "cache" / "news-digest").glob("*/*.pickle"))
@@ -285,7 +300,9 @@ def main(argv: list[str] | None = None) -> int:
         victim = jobs[(len(jobs) // 2 + r) % len(jobs)]
         with open(victim.path, "a", encoding="utf-8") as fh:
             fh.write(f"\nBộ Ngoại giao cho biết sẽ tiếp tục theo dõi sát tình hình (lần {r + 1}).")
-        return run_measured(ours_cmd, REPO)
+        result = run_measured(ours_cmd, REPO)
+        result["phases"] = build_phases(work / "cache")
+        return result
 
     # Incremental, the other kind of edit: one dump's first paragraph changes (a clause put
     # in front of its first long line). That changes the text its stories are grouped on,
@@ -297,7 +314,9 @@ def main(argv: list[str] | None = None) -> int:
         first = next((i for i, line in enumerate(lines) if len(line) >= 200), len(lines) - 1)
         lines[first] = f"Theo ghi nhận lần {r + 1} của phóng viên, " + lines[first]
         victim.write_text("\n".join(lines), encoding="utf-8")
-        return run_measured(ours_cmd, REPO)
+        result = run_measured(ours_cmd, REPO)
+        result["phases"] = build_phases(work / "cache")
+        return result
 
     jobs = find_dumps(content)
     fulls = [ours_cold()]
@@ -340,7 +359,8 @@ def main(argv: list[str] | None = None) -> int:
     incr_ratios = [i["seconds"] / f["seconds"] for i, f in zip(incrs, fulls, strict=True)]
     edit, edit_ratios = best(edits), [e["seconds"] / f["seconds"] for e, f in zip(edits, fulls, strict=True)]
     stock_pages = count_pages(stock_root / "out")
-    warm = best([run_measured(ours_cmd, REPO)])
+    warm = run_measured(ours_cmd, REPO)
+    warm["phases"] = build_phases(work / "cache")
 
     print(f"pages written: ours {pages}, stock Pelican {stock_pages} (Markdown, same articles)")
     print(f"full build ours:  {full['seconds']:.2f} s wall, {full['cpu']:.2f} s CPU  runs {full['all']}")
@@ -368,6 +388,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{100 * edit['cpu'] / full['cpu']:.1f} % CPU (target <= 15 %); within each round: median "
         f"{100 * statistics.median(edit_ratios):.1f} %, runs {[round(100 * r, 1) for r in edit_ratios]}"
     )
+    # Where each kind of build spends its time (the plugin logs its phases; wall seconds).
+    print(phases_line("the full build (best)", full))
+    print(phases_line("the incremental build (best)", incr))
+    print(phases_line("the edited build (best)", edit))
+    print(phases_line("the build with nothing changed", warm))
     print(
         f"peak memory full build: largest process RSS {full['maxrss_mb']:.0f} MB, process tree "
         f"{full['tree_peak_mb']:.0f} MB PSS (target <= 1536 MB); stock {stock['maxrss_mb']:.0f} MB RSS"
