@@ -1060,3 +1060,34 @@ def test_a_build_logs_and_keeps_how_long_each_of_its_phases_took(make_content, t
     # The next build replaces the file (one per output directory), with its own phases.
     build_site(content, tmp_path / "out", CACHE_PATH=str(cache))
     assert list(cache.rglob("build-phases-*.json")) == [kept]
+
+
+def test_a_rebuild_by_the_same_pelican_object_reports_its_own_phases(make_content, tmp_path):
+    """`pelican --autoreload` runs one Pelican object again (no ``initialized`` signal):
+    the second build's phases start at its reading, not at the end of the first build."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    content = make_content(seeds=SEED_STEMS[:1])
+    cache = tmp_path / "cache"
+    settings = read_settings(
+        str(REPO / "pelicanconf.py"),
+        override={
+            "PATH": str(content),
+            "OUTPUT_PATH": str(tmp_path / "out"),
+            "CACHE_PATH": str(cache),
+            "NEWS_DIGEST_SEARCH_INDEX": False,
+        },
+    )
+    pelican = Pelican(settings)
+    pelican.run()
+    pelican.run()
+    (kept,) = cache.rglob("build-phases-*.json")
+    names = [name for name, _ in json.loads(kept.read_text(encoding="utf-8"))["phases"]]
+    assert names == [
+        "reading",
+        "translations and links",
+        "indexes and stories",
+        "queueing pages",
+        "page fingerprints and rendering",
+    ]

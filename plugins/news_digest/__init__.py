@@ -91,8 +91,9 @@ def _readers_init(readers) -> None:
 
     pause_collector_while_reading()  # until the articles are read (_article_pretaxonomy)
     # Every generator makes its readers when Pelican creates it, right before the first
-    # one reads its files.
-    if STATE.phases and STATE.phases[-1][0] == "data files and prefill":
+    # one reads its files. (Without a phase yet: a rebuild by `pelican --autoreload`,
+    # which runs the same Pelican object again, without ``initialized``.)
+    if not STATE.phases or STATE.phases[-1][0] == "data files and prefill":
         STATE.mark_phase("reading")
 
     for ext in nd_settings.get(readers.settings, "NEWS_DIGEST_DUMP_EXTENSIONS"):
@@ -342,6 +343,7 @@ def report_phases(cache_dir, output_path) -> None:
     from .state import STATE
 
     phases = STATE.phase_seconds()
+    STATE.phases = []  # the next build run by this Pelican object starts its own
     if not phases:
         return
     logging.getLogger(__name__).info(
