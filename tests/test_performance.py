@@ -1062,13 +1062,14 @@ def test_a_build_logs_and_keeps_how_long_each_of_its_phases_took(make_content, t
     assert list(cache.rglob("build-phases-*.json")) == [kept]
 
 
-def test_a_rebuild_by_the_same_pelican_object_reports_its_own_phases(make_content, tmp_path):
+def test_a_rebuild_by_the_same_pelican_object_starts_from_a_clean_state(make_content, tmp_path):
     """`pelican --autoreload` runs one Pelican object again (no ``initialized`` signal):
-    the second build's phases start at its reading, not at the end of the first build."""
+    the second build reports only the dumps it read (not one deleted in between), and its
+    phases start at its reading, not at the end of the first build."""
     from pelican import Pelican
     from pelican.settings import read_settings
 
-    content = make_content(seeds=SEED_STEMS[:1])
+    content = make_content(seeds=SEED_STEMS[:2])
     cache = tmp_path / "cache"
     settings = read_settings(
         str(REPO / "pelicanconf.py"),
@@ -1081,7 +1082,10 @@ def test_a_rebuild_by_the_same_pelican_object_reports_its_own_phases(make_conten
     )
     pelican = Pelican(settings)
     pelican.run()
+    (content / "dumps" / f"{SEED_STEMS[0]}.txt").unlink()
     pelican.run()
+    report = json.loads((tmp_path / "out" / "report" / "report.json").read_text(encoding="utf-8"))
+    assert [entry["source"] for entry in report["entries"]] == [f"dumps/{SEED_STEMS[1]}.txt"]
     (kept,) = cache.rglob("build-phases-*.json")
     names = [name for name, _ in json.loads(kept.read_text(encoding="utf-8"))["phases"]]
     assert names == [

@@ -302,8 +302,20 @@ def _all_generators_finalized(generators) -> None:
 
 
 def _get_generators(pelican):
+    """Pelican asks for generators at the start of every build: where a build runs
+    without ``initialized`` first (`pelican --autoreload` runs the same Pelican object
+    again), the last build's state is dropped here as ``_initialized`` drops it: its
+    report (a deleted dump must leave the report), its phases, its unclaimed workers,
+    and its frozen objects go back to the collector."""
     from .generators import DigestGenerator
+    from .state import STATE, thaw_previous_build
+    from .writer import stop_unclaimed_describer
 
+    if STATE.runs:
+        STATE.reset()
+        stop_unclaimed_describer()
+        thaw_previous_build()
+    STATE.runs += 1
     return DigestGenerator
 
 
@@ -343,7 +355,6 @@ def report_phases(cache_dir, output_path) -> None:
     from .state import STATE
 
     phases = STATE.phase_seconds()
-    STATE.phases = []  # the next build run by this Pelican object starts its own
     if not phases:
         return
     logging.getLogger(__name__).info(

@@ -32,6 +32,9 @@ class BuildState:
     loaded_digests: dict = field(default_factory=dict)
     #: (phase name, time.perf_counter() when it started), in build order (mark_phase)
     phases: list[tuple[str, float]] = field(default_factory=list)
+    #: Builds Pelican has started since the last reset (``get_generators`` counts them):
+    #: more than one means `pelican --autoreload` runs the same Pelican object again.
+    runs: int = 0
 
     def mark_phase(self, name: str) -> None:
         """The build enters phase ``name`` now (ending the phase before it)."""
@@ -54,6 +57,7 @@ class BuildState:
         self.digest_pack = None
         self.loaded_digests = {}
         self.phases = []
+        self.runs = 0
 
     def story_worker_finished(self) -> bool:
         """True when no background story grouping is running (reaped if it has ended)."""
