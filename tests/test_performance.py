@@ -1064,8 +1064,8 @@ def test_a_build_logs_and_keeps_how_long_each_of_its_phases_took(make_content, t
 
 def test_a_rebuild_by_the_same_pelican_object_starts_from_a_clean_state(make_content, tmp_path):
     """`pelican --autoreload` runs one Pelican object again (no ``initialized`` signal):
-    the second build reports only the dumps it read (not one deleted in between), and its
-    phases start at its reading, not at the end of the first build."""
+    the second build runs as a new one would: it reports only the dumps it read (not one
+    deleted in between), and its phases are its own, from its prefill on."""
     from pelican import Pelican
     from pelican.settings import read_settings
 
@@ -1089,6 +1089,7 @@ def test_a_rebuild_by_the_same_pelican_object_starts_from_a_clean_state(make_con
     (kept,) = cache.rglob("build-phases-*.json")
     names = [name for name, _ in json.loads(kept.read_text(encoding="utf-8"))["phases"]]
     assert names == [
+        "data files and prefill",
         "reading",
         "translations and links",
         "indexes and stories",

@@ -91,9 +91,8 @@ def _readers_init(readers) -> None:
 
     pause_collector_while_reading()  # until the articles are read (_article_pretaxonomy)
     # Every generator makes its readers when Pelican creates it, right before the first
-    # one reads its files. (Without a phase yet: a rebuild by `pelican --autoreload`,
-    # which runs the same Pelican object again, without ``initialized``.)
-    if not STATE.phases or STATE.phases[-1][0] == "data files and prefill":
+    # one reads its files.
+    if STATE.phases and STATE.phases[-1][0] == "data files and prefill":
         STATE.mark_phase("reading")
 
     for ext in nd_settings.get(readers.settings, "NEWS_DIGEST_DUMP_EXTENSIONS"):
@@ -302,19 +301,17 @@ def _all_generators_finalized(generators) -> None:
 
 
 def _get_generators(pelican):
-    """Pelican asks for generators at the start of every build: where a build runs
+    """Pelican asks for generators at the start of every build. Where a build runs
     without ``initialized`` first (`pelican --autoreload` runs the same Pelican object
-    again), the last build's state is dropped here as ``_initialized`` drops it: its
-    report (a deleted dump must leave the report), its phases, its unclaimed workers,
-    and its frozen objects go back to the collector."""
+    again), this runs what ``initialized`` runs: the last build's state is dropped (its
+    report: a deleted dump must leave it; its phases, workers and frozen objects), the
+    data files are checked again and the pipeline cache is prefilled."""
     from .generators import DigestGenerator
-    from .state import STATE, thaw_previous_build
-    from .writer import stop_unclaimed_describer
+    from .state import STATE
 
     if STATE.runs:
-        STATE.reset()
-        stop_unclaimed_describer()
-        thaw_previous_build()
+        _initialized(pelican)
+        _prefill_cache(pelican)
     STATE.runs += 1
     return DigestGenerator
 
