@@ -16,15 +16,11 @@ GOLD = SHARED / "gold"
 SEED_STEMS = sorted(p.stem for p in DUMPS.glob("*.txt"))
 
 
-def build_site(content: Path, output: Path, search: bool = False, **overrides) -> Path:
-    """Build a site with the project's pelicanconf.py, in-process, into ``output``.
-
-    ``search`` runs Pagefind at the end of the build as `make html` does; off by default
-    because most tests look at pages, not at the index (it costs a second a build)."""
-    from pelican import Pelican
+def site_settings(content: Path, output: Path, search: bool = False, **overrides) -> dict:
+    """Pelican settings from the project's pelicanconf.py for ``content`` → ``output``."""
     from pelican.settings import read_settings
 
-    settings = read_settings(
+    return read_settings(
         str(REPO / "pelicanconf.py"),
         override={
             "PATH": str(content),
@@ -33,7 +29,16 @@ def build_site(content: Path, output: Path, search: bool = False, **overrides) -
             **overrides,
         },
     )
-    Pelican(settings).run()
+
+
+def build_site(content: Path, output: Path, search: bool = False, **overrides) -> Path:
+    """Build a site with the project's pelicanconf.py, in-process, into ``output``.
+
+    ``search`` runs Pagefind at the end of the build as `make html` does; off by default
+    because most tests look at pages, not at the index (it costs a second a build)."""
+    from pelican import Pelican
+
+    Pelican(site_settings(content, output, search, **overrides)).run()
     return output
 
 

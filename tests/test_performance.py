@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DUMPS, GOLD, REPO, SEED_STEMS, SEEDS, build_site
+from conftest import DUMPS, GOLD, REPO, SEED_STEMS, SEEDS, build_site, site_settings
 from news_digest.cache import PipelineCache, Rejection, cache_key, cached_process, code_version
 from news_digest.corpus import DumpMaker, generate_corpus, load_material
 from news_digest.model import DigestArticle, DumpRejected, to_jsonable
@@ -1036,6 +1036,17 @@ def test_pelican_url_and_save_as_equal_pelicans_own(tmp_path, lang, status, extr
         assert expected[1] == "2024/03/tin-nong/index.html"
 
 
+#: The phases a build without a search index logs, in order (news_digest.report_phases).
+BUILD_PHASES = [
+    "data files and prefill",
+    "reading",
+    "translations and links",
+    "indexes and stories",
+    "queueing pages",
+    "page fingerprints and rendering",
+]
+
+
 def test_a_build_logs_and_keeps_how_long_each_of_its_phases_took(make_content, tmp_path, caplog):
     import logging
 
@@ -1045,14 +1056,7 @@ def test_a_build_logs_and_keeps_how_long_each_of_its_phases_took(make_content, t
         build_site(content, tmp_path / "out", CACHE_PATH=str(cache))
     (kept,) = cache.rglob("build-phases-*.json")
     phases = json.loads(kept.read_text(encoding="utf-8"))["phases"]
-    assert [name for name, _ in phases] == [
-        "data files and prefill",
-        "reading",
-        "translations and links",
-        "indexes and stories",
-        "queueing pages",
-        "page fingerprints and rendering",
-    ]
+    assert [name for name, _ in phases] == BUILD_PHASES
     assert all(seconds >= 0 for _, seconds in phases)
     (logged,) = [r.getMessage() for r in caplog.records if "news-digest: phases:" in r.getMessage()]
     assert logged.startswith("news-digest: phases: data files and prefill ")
@@ -1067,20 +1071,10 @@ def test_a_rebuild_by_the_same_pelican_object_starts_from_a_clean_state(make_con
     the second build runs as a new one would: it reports only the dumps it read (not one
     deleted in between), and its phases are its own, from its prefill on."""
     from pelican import Pelican
-    from pelican.settings import read_settings
 
     content = make_content(seeds=SEED_STEMS[:2])
     cache = tmp_path / "cache"
-    settings = read_settings(
-        str(REPO / "pelicanconf.py"),
-        override={
-            "PATH": str(content),
-            "OUTPUT_PATH": str(tmp_path / "out"),
-            "CACHE_PATH": str(cache),
-            "NEWS_DIGEST_SEARCH_INDEX": False,
-        },
-    )
-    pelican = Pelican(settings)
+    pelican = Pelican(site_settings(content, tmp_path / "out", CACHE_PATH=str(cache)))
     pelican.run()
     (content / "dumps" / f"{SEED_STEMS[0]}.txt").unlink()
     pelican.run()
@@ -1088,11 +1082,4 @@ def test_a_rebuild_by_the_same_pelican_object_starts_from_a_clean_state(make_con
     assert [entry["source"] for entry in report["entries"]] == [f"dumps/{SEED_STEMS[1]}.txt"]
     (kept,) = cache.rglob("build-phases-*.json")
     names = [name for name, _ in json.loads(kept.read_text(encoding="utf-8"))["phases"]]
-    assert names == [
-        "data files and prefill",
-        "reading",
-        "translations and links",
-        "indexes and stories",
-        "queueing pages",
-        "page fingerprints and rendering",
-    ]
+    assert names == BUILD_PHASES

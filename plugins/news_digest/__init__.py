@@ -348,7 +348,6 @@ def report_phases(cache_dir, output_path) -> None:
     benchmark: where a large archive's build spends its time, without a profiler."""
     import json
 
-    from .cache import output_state_path
     from .state import STATE
 
     phases = STATE.phase_seconds()
@@ -360,12 +359,20 @@ def report_phases(cache_dir, output_path) -> None:
         sum(seconds for _, seconds in phases),
     )
     if cache_dir:
-        path = output_state_path(cache_dir, "build-phases", output_path).with_suffix(".json")
+        path = build_phases_path(cache_dir, output_path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps({"phases": phases}, ensure_ascii=False) + "\n", encoding="utf-8")
         except OSError as exc:  # timings are a courtesy: never fail a build over them
             logging.getLogger(__name__).warning("news-digest: cannot write %s: %s", path, exc)
+
+
+def build_phases_path(cache_dir, output_path):
+    """Where :func:`report_phases` keeps a build's phases: one JSON file per output
+    directory, beside its page manifest."""
+    from .cache import output_state_path
+
+    return output_state_path(cache_dir, "build-phases", output_path).with_suffix(".json")
 
 
 def register() -> None:

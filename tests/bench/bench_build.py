@@ -40,6 +40,7 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 sys.path.insert(0, str(REPO / "plugins"))
 
+from news_digest import build_phases_path  # noqa: E402
 from news_digest.cache import PipelineCache, cache_key  # noqa: E402
 from news_digest.corpus import generate_corpus, load_material  # noqa: E402
 from news_digest.parallel import find_dumps, prefill  # noqa: E402
@@ -108,10 +109,11 @@ def run_measured(cmd: list[str], cwd: Path) -> dict:
     }
 
 
-def build_phases(cache: Path) -> list:
-    """The phases the last build logged (news_digest.report_phases): [(name, seconds)]."""
-    found = sorted(cache.glob("news-digest/build-phases-*.json"), key=lambda p: p.stat().st_mtime)
-    return json.loads(found[-1].read_text(encoding="utf-8"))["phases"] if found else []
+def build_phases(cache_dir: Path, output: Path) -> list:
+    """The phases the last build into ``output`` logged (news_digest.report_phases):
+    [(name, seconds)], empty when it logged none."""
+    path = build_phases_path(cache_dir, output)
+    return json.loads(path.read_text(encoding="utf-8"))["phases"] if path.is_file() else []
 
 
 def phases_line(label: str, run: dict) -> str:
@@ -280,12 +282,17 @@ def main(argv: list[str] | None = None) -> int:
     conf = REPO / "pelicanconf.py"
     ours_cmd = pelican_cmd(content, conf, work / "out", ours_extra)
 
+    def ours_run() -> dict:
+        """Our build as it stands, measured, with the phases it logged."""
+        result = run_measured(ours_cmd, REPO)
+        result["phases"] = build_phases(work / "cache" / "news-digest", work / "out")
+        return result
+
     def ours_cold() -> dict:
         """Ours, cold: no pipeline cache, no Pelican content cache, empty output directory."""
         shutil.rmtree(work / "cache", ignore_errors=True)
         shutil.rmtree(work / "out", ignore_errors=True)
-        result = run_measured(ours_cmd, REPO)
-        result["phases"] = build_phases(work / "cache")
+        result = ours_run()
         # The build must have used the cache directory this bench empties: otherwise the
         # "cold" builds after the first would find every dump processed.
         cached = sum(1 for _ in (work / "cache" / "news-digest").glob("*/*.pickle"))
@@ -300,9 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         victim = jobs[(len(jobs) // 2 + r) % len(jobs)]
         with open(victim.path, "a", encoding="utf-8") as fh:
             fh.write(f"\nBộ Ngoại giao cho biết sẽ tiếp tục theo dõi sát tình hình (lần {r + 1}).")
-        result = run_measured(ours_cmd, REPO)
-        result["phases"] = build_phases(work / "cache")
-        return result
+        return ours_run()
 
     # Incremental, the other kind of edit: one dump's first paragraph changes (a clause put
     # in front of its first long line). That changes the text its stories are grouped on,
@@ -314,9 +319,7 @@ def main(argv: list[str] | None = None) -> int:
         first = next((i for i, line in enumerate(lines) if len(line) >= 200), len(lines) - 1)
         lines[first] = f"Theo ghi nhận lần {r + 1} của phóng viên, " + lines[first]
         victim.write_text("\n".join(lines), encoding="utf-8")
-        result = run_measured(ours_cmd, REPO)
-        result["phases"] = build_phases(work / "cache")
-        return result
+        return ours_run()
 
     jobs = find_dumps(content)
     fulls = [ours_cold()]
@@ -359,8 +362,7 @@ def main(argv: list[str] | None = None) -> int:
     incr_ratios = [i["seconds"] / f["seconds"] for i, f in zip(incrs, fulls, strict=True)]
     edit, edit_ratios = best(edits), [e["seconds"] / f["seconds"] for e, f in zip(edits, fulls, strict=True)]
     stock_pages = count_pages(stock_root / "out")
-    warm = run_measured(ours_cmd, REPO)
-    warm["phases"] = build_phases(work / "cache")
+    warm = ours_run()
 
     print(f"pages written: ours {pages}, stock Pelican {stock_pages} (Markdown, same articles)")
     print(f"full build ours:  {full['seconds']:.2f} s wall, {full['cpu']:.2f} s CPU  runs {full['all']}")
