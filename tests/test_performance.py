@@ -1083,3 +1083,116 @@ def test_a_rebuild_by_the_same_pelican_object_starts_from_a_clean_state(make_con
     (kept,) = cache.rglob("build-phases-*.json")
     names = [name for name, _ in json.loads(kept.read_text(encoding="utf-8"))["phases"]]
     assert names == BUILD_PHASES
+
+
+def test_an_unchanged_report_json_is_not_rewritten(make_content, tmp_path):
+    """report.json is written when the report changed or the file is missing, and left
+    alone otherwise (generators.write_report_json keeps the report's key); its content is
+    always the report of the build."""
+    content = make_content(seeds=SEED_STEMS[:2])
+    opts = {"CACHE_PATH": str(tmp_path / "cache")}
+    out = build_site(content, tmp_path / "out", **opts)
+    written = out / "report" / "report.json"
+    first = written.stat().st_mtime_ns
+    build_site(content, out, **opts)
+    assert written.stat().st_mtime_ns == first
+    # a file nobody reports on becomes an "ignored" entry: the report changed
+    (content / "dumps" / "notes.bak").write_text("scratch", encoding="utf-8")
+    build_site(content, out, **opts)
+    assert written.stat().st_mtime_ns != first
+    entries = {e["source"]: e for e in json.loads(written.read_text(encoding="utf-8"))["entries"]}
+    assert entries["dumps/notes.bak"]["status"] == "ignored"
+    # a deleted file is written again, though the report did not change
+    written.unlink()
+    build_site(content, out, **opts)
+    assert json.loads(written.read_text(encoding="utf-8"))["entries"] == list(entries.values())
+
+
+def test_a_report_key_changes_with_any_entry_and_is_none_for_values_it_cannot_hash():
+    from news_digest.report import BuildReport, ReportEntry
+
+    def report(**changes):
+        built = BuildReport()
+        built.add(ReportEntry("dumps/a.txt", "dump", "published", slug="a"))
+        built.add(ReportEntry(**{"source": "dumps/b.txt", "kind": "dump", "status": "published", **changes}))
+        return built
+
+    base = report().key()
+    assert base == report().key()
+    assert {
+        report(title="B").key(),
+        report(status="rejected").key(),
+        report(details={"x": 1}).key(),
+    }.isdisjoint({base})
+    assert report(details={"x": object()}).key() is None
+
+
+def test_pelicans_content_cachers_skip_file_stamps_only_for_a_cache_they_do_not_keep(tmp_path):
+    """With CACHE_CONTENT off, Pelican stamps every file it reads for a cache that stays
+    empty; skip_unused_file_stamps stops that and nothing else."""
+    from news_digest import skip_unused_file_stamps
+    from pelican.cache import FileStampDataCacher
+    from pelican.settings import DEFAULT_CONFIG
+
+    stamped = []
+
+    def cacher(caching: bool) -> FileStampDataCacher:
+        made = FileStampDataCacher({**DEFAULT_CONFIG, "CACHE_PATH": str(tmp_path)}, "x", caching, False)
+        made._filestamp_func = lambda path: stamped.append(path) or 1.0
+        return made
+
+    off = cacher(False)
+    assert skip_unused_file_stamps(off)
+    off.cache_data("a.txt", "data")
+    assert off.get_cached_data("a.txt", "default") == "default"
+    assert stamped == []
+    on = cacher(True)
+    assert not skip_unused_file_stamps(on)
+    on.cache_data("a.txt", "data")
+    assert on.get_cached_data("a.txt", "default") == "data"
+    assert stamped == ["a.txt", "a.txt"]
+    # a cache loaded from disk keeps its stamps, even when it is not saved again
+    loaded = cacher(False)
+    loaded._cache = {"a.txt": (1.0, "data")}
+    assert not skip_unused_file_stamps(loaded)
+    assert not skip_unused_file_stamps(None)
+
+
+def test_a_build_without_content_cache_does_not_stamp_the_dumps(make_content, tmp_path, monkeypatch):
+    import os
+
+    stamped = []
+    real = os.path.getmtime
+    monkeypatch.setattr(os.path, "getmtime", lambda path: stamped.append(str(path)) or real(path))
+    content = make_content(seeds=SEED_STEMS[:2])
+    build_site(content, tmp_path / "out", CACHE_PATH=str(tmp_path / "cache"))
+    assert not [p for p in stamped if p.endswith(".txt")]
+
+
+def test_a_shared_small_container_is_described_once_and_anew_when_replaced():
+    """A small container of the shared context (nd_dirs) is described once per build, not
+    per page; a page fingerprint is the same whichever way its parts were described, and a
+    context value replaced by another object is described again."""
+    from types import SimpleNamespace
+
+    from news_digest.writer import SkipUnchangedWriter
+
+    def writer():
+        made = SkipUnchangedWriter.describer()
+        made._static_fp, made._sorted_variables = "static", {"t.html": ["alternates", "nd_dirs"]}
+        made.settings = {}
+        return made
+
+    template = SimpleNamespace(name="t.html", environment=SimpleNamespace(globals={}))
+    context = {"nd_dirs": {"topics": "topics", "dates": "dates"}}
+    kwargs = {"alternates": [{"lang": "vi", "url": "a/"}]}
+    shared = writer()
+    first = shared.page_fingerprint("a.html", template, context, kwargs)
+    assert shared._shared["nd_dirs"][0] is context["nd_dirs"]
+    assert shared.page_fingerprint("a.html", template, context, kwargs) == first
+    assert writer().page_fingerprint("a.html", template, context, kwargs) == first
+    context["nd_dirs"] = {"topics": "chu-de", "dates": "dates"}
+    assert shared.page_fingerprint("a.html", template, context, kwargs) != first
+    assert shared.page_fingerprint("a.html", template, context, kwargs) == writer().page_fingerprint(
+        "a.html", template, context, kwargs
+    )

@@ -113,7 +113,9 @@ class DigestGenerator(Generator):
         if self._page_urls is None:
             self._page_urls = {}
         memo = self._page_urls
-        memo.setdefault((edition.lang, rel, len(objects), per_page), [_page_url(p) for p in pages])
+        own_key = (edition.lang, rel, len(objects), per_page)
+        if own_key not in memo:  # (a setdefault would format every URL before looking)
+            memo[own_key] = [_page_url(p) for p in pages]
         others = {}
         for ed in self.editions:
             key = (ed.lang, rel, len(objects), per_page)
@@ -408,9 +410,7 @@ class DigestGenerator(Generator):
                 counts=counts,
                 report_json=f"{report_dir}/report.json",
             )
-        out = Path(self.output_path) / report_dir / "report.json"
-        os.makedirs(out.parent, exist_ok=True)
-        out.write_text(report.to_json(), encoding="utf-8")
+        self.write_report_json(report, Path(self.output_path) / report_dir / "report.json")
         logger.info(
             "news-digest: %d inputs: %d published, %d with warnings, %d rejected, %d other",
             counts["total"],
@@ -419,6 +419,32 @@ class DigestGenerator(Generator):
             counts["rejected"],
             counts["used"] + counts["ignored"],
         )
+
+    def write_report_json(self, report, out: Path) -> None:
+        """Write ``report.json`` unless the file is there and the report has not changed.
+
+        Encoding 10,000 entries costs ~0.25 s of a warm build and a 12 MB write; the
+        report's key (:meth:`BuildReport.key`, a tenth of that) says whether the file on
+        disk is this report. The key of the file written is kept beside the page
+        manifest; it is removed before the file is replaced and saved after, so a build
+        that stops half-way never leaves a key for a file it did not finish."""
+        from .cache import output_state_path, write_pickle_atomically
+
+        cache_dir = nd_settings.cache_dir(self.settings)
+        key = report.key()
+        state = output_state_path(cache_dir, "report", self.output_path) if cache_dir and key else None
+        if state is not None:
+            try:
+                previous = pickle.loads(state.read_bytes())
+            except Exception:
+                previous = None
+            if previous == key and out.is_file():
+                return
+            state.unlink(missing_ok=True)
+        os.makedirs(out.parent, exist_ok=True)
+        out.write_text(report.to_json(), encoding="utf-8")
+        if state is not None:
+            write_pickle_atomically(state, key)
 
     # -- feeds -----------------------------------------------------------------------------
 
@@ -501,6 +527,8 @@ class DigestGenerator(Generator):
 
         # (sort key, article, language, topic slugs) of every dated article, newest first
         ordered = []
+        # A topic's feeds take the slug of its page (topic_feed_key), whatever the language.
+        topic_slugs = {topic_id: topic.slug for topic_id, topic in self.topic_set.by_id.items()}
         for article in articles:
             digest = getattr(article, "digest", None) or digests_by_key.get(
                 getattr(article, "translation_key", None)
@@ -510,7 +538,7 @@ class DigestGenerator(Generator):
             day = _dt.date.fromisoformat(digest.meta.date.value)
             key = (-day.toordinal(), str(article.title), article_url(article))
             lang = getattr(article, "lang", None) or self.editions[0].lang
-            slugs = {k[0] for k in (self.topic_feed_key(t.id, lang) for t in digest.topics) if k}
+            slugs = {topic_slugs[t.id] for t in digest.topics if t.id in topic_slugs}
             ordered.append((key, article, lang, slugs))
         ordered.sort(key=lambda row: row[0])
 
@@ -538,9 +566,15 @@ class DigestGenerator(Generator):
                 specs.append(FeedSpec(path, kind, name, edition.lang, home, in_edition))
             # One feed per topic page (even when its articles are all undated), so a topic
             # page's feed links always resolve.
+            # Each topic's rows, newest first, in one pass (not one scan of the edition's
+            # rows per topic: ~0.25 s of a warm 10,000-dump build, profiled).
+            by_topic: dict[str, list] = {}
+            for row in mine:
+                for slug in row[3]:
+                    by_topic.setdefault(slug, []).append(row)
             topics = [(tp.topic.slug, tp.topic.display_name(edition.lang)) for tp in self.topic_pages]
             for slug, label in topics:
-                in_topic = newest(row for row in mine if slug in row[3])
+                in_topic = newest(by_topic.get(slug, []))
                 for kind, path in feed_paths(edition.prefix, f"topics/{slug}").items():
                     specs.append(FeedSpec(path, kind, f"{name} — {label}", edition.lang, home, in_topic))
         return specs
