@@ -88,6 +88,7 @@ class DumpReader(BaseReader):
         self._rules: Rules | None = None
         self.cache = PipelineCache(nd_settings.cache_dir(settings))
         self._reads = 0
+        self._index_checked = None  # the key index found to belong to this reader's cache
 
     @property
     def rules(self) -> Rules:
@@ -97,11 +98,11 @@ class DumpReader(BaseReader):
 
     def read(self, source_path):
         rel = content_relpath(source_path, self.settings)
-        path = Path(source_path)
         try:
             digest, key = self._known_result(source_path, rel)
             if digest is not None:
                 return self._article(digest, key, rel)
+            path = Path(source_path)
             size = path.stat().st_size
             if size > MAX_DUMP_BYTES:
                 raise DumpRejected(f"file too large: {size} bytes (limit {MAX_DUMP_BYTES})")
@@ -138,8 +139,10 @@ class DumpReader(BaseReader):
         index = STATE.key_index
         if index is None or not self.cache.enabled or index.path is None:
             return None, ""
-        if index.path.parent != self.cache.directory:
-            return None, ""
+        if self._index_checked is not index:  # once per build, not per dump (Path compares)
+            if index.path.parent != self.cache.directory:
+                return None, ""
+            self._index_checked = index
         stamp = dump_stamp(source_path)
         key = index.get(rel, stamp)
         result = None
