@@ -9,7 +9,7 @@ PELICAN_OPTS ?=
 NPM    ?= npm
 AXE    := node_modules/axe-core/axe.min.js
 
-.PHONY: install html publish test test-fast lint clean serve catalogs extract-messages bench bench-build bench-stories search-index test-tools system-tools
+.PHONY: install html publish test test-fast lint clean serve catalogs extract-messages bench bench-build bench-ab bench-stories search-index test-tools system-tools
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -92,6 +92,11 @@ clean:
 BENCH_N ?= 1000
 BENCH_REPEAT ?= 1
 BENCH_STAMP := $(VENV)/.bench-stamp
+# bench-ab: warm builds of the working tree against BENCH_BASELINE (a git revision),
+# BENCH_PAIRS alternating pairs; BENCH_AB_OPTS=--change makes each a one-dump change.
+BENCH_BASELINE ?= HEAD
+BENCH_PAIRS ?= 5
+BENCH_AB_OPTS ?=
 
 $(BENCH_STAMP): $(STAMP) pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,dev,bench,dask]'
@@ -114,3 +119,7 @@ bench-stories: $(BENCH_STAMP)
 # Full build vs stock Pelican, incremental vs full, peak RSS (BENCH_N dumps).
 bench-build: $(BENCH_STAMP) catalogs
 	$(BIN)/python tests/bench/bench_build.py --n $(BENCH_N) --repeat $(BENCH_REPEAT)
+
+# Warm builds: this checkout (uncommitted changes included) against BENCH_BASELINE.
+bench-ab: $(BENCH_STAMP) catalogs
+	$(BIN)/python tests/bench/bench_ab.py --baseline $(BENCH_BASELINE) --n $(BENCH_N) --pairs $(BENCH_PAIRS) $(BENCH_AB_OPTS)

@@ -65,13 +65,13 @@ def _tree_memory(root) -> int:
     return total
 
 
-def run_measured(cmd: list[str], cwd: Path) -> dict:
-    """Run ``cmd``; wall seconds, ru_maxrss (its largest process), sampled peak memory of
-    its process tree (PSS summed)."""
+def run_measured(cmd: list[str], cwd: Path, env: dict | None = None) -> dict:
+    """Run ``cmd`` (in ``env``, default this process's); wall seconds, ru_maxrss (its
+    largest process), sampled peak memory of its process tree (PSS summed)."""
     import psutil
 
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     peak = 0
     done = threading.Event()
 
