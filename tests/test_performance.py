@@ -1196,3 +1196,26 @@ def test_a_shared_small_container_is_described_once_and_anew_when_replaced():
     assert shared.page_fingerprint("a.html", template, context, kwargs) == writer().page_fingerprint(
         "a.html", template, context, kwargs
     )
+
+
+def test_a_report_without_a_key_is_written_and_leaves_no_key_behind(make_content, tmp_path, monkeypatch):
+    """A report whose key cannot be made is always written, and the key of the file it
+    replaced is dropped: a later build whose report equals that older one writes again."""
+    from news_digest.report import BuildReport
+
+    content = make_content(seeds=SEED_STEMS[:2])
+    opts = {"CACHE_PATH": str(tmp_path / "cache")}
+    out = build_site(content, tmp_path / "out", **opts)
+    written = out / "report" / "report.json"
+    (state,) = (tmp_path / "cache").rglob("report-*.pickle")
+    extra = content / "dumps" / "notes.bak"
+    extra.write_text("scratch", encoding="utf-8")
+    with monkeypatch.context() as patched:
+        patched.setattr(BuildReport, "key", lambda self: None)
+        build_site(content, out, **opts)
+    assert not state.exists()
+    assert "dumps/notes.bak" in written.read_text(encoding="utf-8")
+    extra.unlink()  # the report is the first build's again
+    build_site(content, out, **opts)
+    assert "dumps/notes.bak" not in written.read_text(encoding="utf-8")
+    assert state.exists()
