@@ -79,3 +79,19 @@ def test_ab_bench_builds_a_baseline_revision_beside_the_working_tree(tmp_path, c
     ).stdout.strip()
     if clean:
         assert "outputs: byte-identical" in out
+
+
+def test_ab_bench_names_the_output_files_that_differ(tmp_path):
+    sys.path.insert(0, str(REPO / "tests" / "bench"))
+    try:
+        import bench_ab
+    finally:
+        sys.path.remove(str(REPO / "tests" / "bench"))
+    for side in ("a", "b"):
+        (tmp_path / side / "en").mkdir(parents=True)
+        (tmp_path / side / "index.html").write_text("same", encoding="utf-8")
+        (tmp_path / side / "en" / "index.html").write_text(f"edition {side}", encoding="utf-8")
+    (tmp_path / "b" / "extra.html").write_text("new", encoding="utf-8")
+    assert bench_ab.compare_outputs(tmp_path / "a", tmp_path / "a") == "byte-identical"
+    said = bench_ab.compare_outputs(tmp_path / "a", tmp_path / "b")
+    assert said.startswith("2 files DIFFER") and said.endswith("e.g. en/index.html, extra.html")

@@ -109,6 +109,18 @@ def tree_digest(root: Path) -> dict[str, str]:
     }
 
 
+def compare_outputs(baseline: Path, current: Path) -> str:
+    """ "byte-identical", or how many files differ (expected only when the change alters
+    pages) and the first few of them."""
+    old, new = tree_digest(baseline), tree_digest(current)
+    differ = sorted(name for name in old.keys() | new.keys() if old.get(name) != new.get(name))
+    if not differ:
+        return "byte-identical"
+    return f"{len(differ)} files DIFFER (expected only if the change alters pages), e.g. " + ", ".join(
+        differ[:5]
+    )
+
+
 class Side:
     """One code tree building its own copy of the corpus."""
 
@@ -153,44 +165,44 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(args.workdir) / f"n{args.n}"
     shutil.rmtree(work, ignore_errors=True)
-    corpus = work / "corpus"
-    generate_corpus(load_material(SHARED / "seeds", SHARED / "gold"), args.n, corpus / "dumps", args.seed)
-    commit = export_baseline(args.baseline, work / "baseline-tree")
-    copy_working_tree(work / "current-tree")
-    sides = [
-        Side("baseline", work / "baseline-tree", work / "baseline", corpus, args.workers),
-        Side("working tree", work / "current-tree", work / "current", corpus, args.workers),
-    ]
-    for side in sides:
-        where = loaded_plugin(side.tree)
-        if not where.is_relative_to((side.tree / "plugins").resolve()):
-            raise SystemExit(f"{side.label}: news_digest is imported from {where}, not from {side.tree}")
-    print(f"corpus: {args.n} dumps (seed {args.seed}); baseline {args.baseline} = {commit[:12]}")
-    for side in sides:  # cold, then one warm build that is not measured
-        cold = side.build()
-        side.build()
-        print(f"{side.label}: cold build {cold['seconds']:.2f} s")
-    victims = [job.source for job in find_dumps(corpus)]
-    for pair in range(args.pairs):
-        if args.change:
-            source = victims[(len(victims) // 2 + pair) % len(victims)]
-            for side in sides:
-                append_sentence(side.content, source, pair + 1)
-        order = sides if pair % 2 == 0 else sides[::-1]
-        for side in order:
-            side.runs.append(side.build())
-        base, ours = sides[0].runs[-1], sides[1].runs[-1]
-        print(
-            f"pair {pair + 1} ({order[0].label} first): baseline {base['seconds']:.2f} s, "
-            f"working tree {ours['seconds']:.2f} s, ratio {ours['seconds'] / base['seconds']:.3f}"
-        )
-    report(sides, "one dump changed" if args.change else "nothing changed")
-    same = tree_digest(sides[0].work / "out") == tree_digest(sides[1].work / "out")
-    print(
-        "outputs: " + ("byte-identical" if same else "DIFFERENT (expected only if the change alters pages)")
-    )
-    if not args.keep:
-        shutil.rmtree(work, ignore_errors=True)
+    try:
+        corpus = work / "corpus"
+        generate_corpus(load_material(SHARED / "seeds", SHARED / "gold"), args.n, corpus / "dumps", args.seed)
+        commit = export_baseline(args.baseline, work / "baseline-tree")
+        copy_working_tree(work / "current-tree")
+        sides = [
+            Side("baseline", work / "baseline-tree", work / "baseline", corpus, args.workers),
+            Side("working tree", work / "current-tree", work / "current", corpus, args.workers),
+        ]
+        for side in sides:
+            where = loaded_plugin(side.tree)
+            if not where.is_relative_to((side.tree / "plugins").resolve()):
+                raise SystemExit(f"{side.label}: news_digest is imported from {where}, not from {side.tree}")
+        print(f"corpus: {args.n} dumps (seed {args.seed}); baseline {args.baseline} = {commit[:12]}")
+        for side in sides:  # cold, then one warm build that is not measured
+            cold = side.build()
+            side.build()
+            print(f"{side.label}: cold build {cold['seconds']:.2f} s")
+        victims = [job.source for job in find_dumps(corpus)]
+        for pair in range(args.pairs):
+            if args.change:
+                source = victims[(len(victims) // 2 + pair) % len(victims)]
+                for side in sides:
+                    append_sentence(side.content, source, pair + 1)
+            order = sides if pair % 2 == 0 else sides[::-1]
+            for side in order:
+                side.runs.append(side.build())
+            base, ours = sides[0].runs[-1], sides[1].runs[-1]
+            print(
+                f"pair {pair + 1} ({order[0].label} first): baseline {base['seconds']:.2f} s, "
+                f"working tree {ours['seconds']:.2f} s, ratio {ours['seconds'] / base['seconds']:.3f}"
+            )
+        report(sides, "one dump changed" if args.change else "nothing changed")
+        print("outputs: " + compare_outputs(sides[0].work / "out", sides[1].work / "out"))
+    finally:
+        # Two sites of N dumps each: gigabytes on tmpfs, also when a build failed.
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
