@@ -425,26 +425,36 @@ class DigestGenerator(Generator):
 
         Encoding 10,000 entries took 0.3 – 0.5 s of a warm build (and a 12 MB write); the
         report's key (:meth:`BuildReport.key`, ~0.1 s) says whether the file on disk is
-        this report. The key of the file written is kept beside the page manifest; it is
-        removed before the file is replaced and saved after, so a build that stops
-        half-way, or a report without a key, never leaves a key for a file it replaced."""
-        from .cache import output_state_path, write_pickle_atomically
+        this report. Its key is kept like the feeds' (:meth:`take_output_keys`); a report
+        without a key is always written and leaves no key."""
+        from .cache import write_pickle_atomically
+
+        state, previous = self.take_output_keys("report")
+        key = report.key()
+        if key is None or previous.get(out.name) != key or not out.is_file():
+            os.makedirs(out.parent, exist_ok=True)
+            out.write_text(report.to_json(), encoding="utf-8")
+        if state is not None and key is not None:
+            write_pickle_atomically(state, {out.name: key})
+
+    def take_output_keys(self, kind: str) -> tuple[Path | None, dict[str, str]]:
+        """The keys of the ``kind`` files (feeds, report) the last build wrote into this
+        output directory, by file, and where they are kept (None without a cache
+        directory). The kept state is removed here and saved again by the caller after
+        the last file is written, so a build that stops half-way never leaves a key for
+        a file it replaced."""
+        from .cache import output_state_path
 
         cache_dir = nd_settings.cache_dir(self.settings)
-        key = report.key()
-        state = output_state_path(cache_dir, "report", self.output_path) if cache_dir else None
-        if state is not None:
-            try:
-                previous = pickle.loads(state.read_bytes())
-            except Exception:
-                previous = None
-            if key is not None and previous == key and out.is_file():
-                return
-            state.unlink(missing_ok=True)
-        os.makedirs(out.parent, exist_ok=True)
-        out.write_text(report.to_json(), encoding="utf-8")
-        if state is not None and key is not None:
-            write_pickle_atomically(state, key)
+        if not cache_dir:
+            return None, {}
+        state = output_state_path(cache_dir, kind, self.output_path)
+        try:
+            previous = pickle.loads(state.read_bytes())
+        except Exception:
+            previous = {}
+        state.unlink(missing_ok=True)
+        return state, previous if isinstance(previous, dict) else {}
 
     # -- feeds -----------------------------------------------------------------------------
 
@@ -586,21 +596,12 @@ class DigestGenerator(Generator):
         (:func:`feeds.feed_key`); the keys of the files written are kept beside the page
         manifest. That state is removed before any feed is written and saved after the
         last, so a build that stops half-way never leaves a key for a file it replaced."""
-        from .cache import output_state_path, write_pickle_atomically
+        from .cache import write_pickle_atomically
 
         siteurl = "" if self.settings.get("RELATIVE_URLS") else self.settings.get("SITEURL", "")
         max_items = self.settings.get("FEED_MAX_ITEMS")
         specs = self.feed_specs()
-        cache_dir = nd_settings.cache_dir(self.settings)
-        state = None
-        previous: dict[str, str] = {}
-        if cache_dir:
-            state = output_state_path(cache_dir, "feeds", self.output_path)
-            try:
-                previous = pickle.loads(state.read_bytes())
-            except Exception:
-                previous = {}
-            state.unlink(missing_ok=True)
+        state, previous = self.take_output_keys("feeds")
         current: dict[str, str] = {}
         written = 0
         for spec in specs:
